@@ -1,0 +1,87 @@
+"""Service settings, read once from `CDS_*` environment variables.
+
+    >>> from cds_service.settings import get_settings
+    >>> get_settings().fhir_time_budget_seconds
+    3.0
+
+Tests override `get_settings` (it is cached) rather than mutating a global.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_AUDIT_SECRET = "change-me-in-production"
+
+
+def _default_cards_dir() -> Path:
+    """`cards/` beside the package in a checkout; the packaged copy in a wheel."""
+    checkout = _REPO_ROOT / "cards"
+    if checkout.is_dir():
+        return checkout
+    return Path(__file__).resolve().parent / "_content" / "cards"
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads. The README's settings table lists them."""
+
+    model_config = SettingsConfigDict(env_prefix="CDS_", extra="ignore")
+
+    # --- serving -------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = Field(default=1, ge=1)
+    public_base_url: str | None = Field(
+        default=None,
+        description="Base URL the EHR calls (e.g. https://cds.example.org); the JWT `aud` "
+        "is derived from it. Unset: taken from the request.",
+    )
+    cors_allowed_origins: list[str] = Field(
+        default_factory=lambda: ["https://sandbox.cds-hooks.org"]
+    )
+    production: bool = False
+    demo_mode: bool = False
+
+    # --- request limits ------------------------------------------------------------
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_json_depth: int = Field(default=64, ge=8)
+    max_prefetch_entries: int = Field(default=50, ge=1)
+
+    # --- FHIR fetch ----------------------------------------------------------------
+    fhir_time_budget_seconds: float = Field(default=3.0, gt=0)
+    fhir_max_pages: int = Field(default=10, ge=1)
+    fhir_max_response_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+
+    # --- auth ----------------------------------------------------------------------
+    auth_disabled: bool = False
+    trusted_issuers_file: Path | None = None
+    jwt_leeway_seconds: int = Field(default=60, ge=0, le=60)
+    jwks_refresh_min_interval_seconds: float = Field(default=60.0, ge=0)
+
+    # --- content -------------------------------------------------------------------
+    cards_dir: Path = Field(default_factory=_default_cards_dir)
+
+    # --- storage -------------------------------------------------------------------
+    data_dir: Path = _REPO_ROOT / "var"
+    database_url: str | None = None
+    audit_hmac_secret: str = DEFAULT_AUDIT_SECRET
+    suppression_days: int = Field(default=30, ge=0)
+
+    # --- logging -------------------------------------------------------------------
+    log_level: str = "INFO"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _strip_trailing_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
