@@ -1,0 +1,1 @@
+"""Tools for developers and tests: relative fixture dates, bundles → hook requests."""
