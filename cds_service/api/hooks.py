@@ -1,0 +1,56 @@
+"""`POST /cds-services/{service_id}`: call a CDS Service.
+
+The body is read and checked by hand (size, depth, JSON, CDS Hooks fields) so every
+problem becomes a 4xx OperationOutcome that names it; then prefetch is resolved,
+the service evaluates, and the cards go back as `{"cards": [...]}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from cds_service.api.deps import ClockDep, FhirClientDep, RegistryDep, SettingsDep
+from cds_service.cards.schema import CdsResponse
+from cds_service.observability.logging import bind_request
+from cds_service.protocol.body import parse_json, read_body
+from cds_service.protocol.models import HookRequest, parse_hook_request
+from cds_service.services.dispatch import answer_hook
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(tags=["hooks"])
+
+_OPENAPI_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": HookRequest.model_json_schema()}},
+    },
+    "responses": {
+        "200": {"content": {"application/json": {"schema": CdsResponse.model_json_schema()}}}
+    },
+}
+
+
+@router.post(
+    "/cds-services/{service_id}", openapi_extra=_OPENAPI_BODY, summary="Call a CDS Service"
+)
+async def call_service(
+    service_id: str,
+    request: Request,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    fhir_client: FhirClientDep,
+) -> Response:
+    service = registry.get(service_id)
+    body = await read_body(request, max_bytes=settings.max_body_bytes)
+    hook_request = parse_hook_request(parse_json(body, max_depth=settings.max_json_depth))
+    bind_request(hook_instance=hook_request.hookInstance, service=service_id)
+    response = await answer_hook(
+        service, hook_request, fhir_client=fhir_client, settings=settings, now=clock.now()
+    )
+    return Response(response.to_json(), media_type="application/json")

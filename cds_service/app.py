@@ -1,0 +1,73 @@
+"""Assembles the FastAPI application; nothing else happens here.
+
+app = create_app()                      # settings from CDS_* environment variables
+app = create_app(settings, clock=FixedClock(t), services=[...])   # tests
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from cds_service import __version__
+from cds_service.api import discovery, hooks
+from cds_service.api.errors import install_error_handlers
+from cds_service.clock import Clock, SystemClock
+from cds_service.observability.access_log import AccessLogMiddleware
+from cds_service.protocol.fhir_client import FhirClient
+from cds_service.services.base import CdsService
+from cds_service.services.catalogue import default_services
+from cds_service.services.registry import ServiceRegistry
+from cds_service.settings import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    services: Sequence[CdsService] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        timeout = httpx.Timeout(settings.fhir_time_budget_seconds)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+            app.state.fhir_client = FhirClient(
+                http,
+                max_pages=settings.fhir_max_pages,
+                max_response_bytes=settings.fhir_max_response_bytes,
+            )
+            yield
+
+    app = FastAPI(
+        title="Bone Metastasis Advisor (CDS Hooks)",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None if settings.production else "/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.registry = ServiceRegistry(list(services or default_services(settings)))
+
+    install_error_handlers(app)
+    app.include_router(discovery.router)
+    app.include_router(hooks.router)
+
+    # Browser clients (the CDS Hooks sandbox) send the JWT in Authorization, not as a
+    # cookie: credentials stay off, so a configured "*" can never be combined with them.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_allowed_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type"],
+        allow_credentials=False,
+        max_age=600,
+    )
+    app.add_middleware(AccessLogMiddleware)
+    return app

@@ -1,0 +1,112 @@
+"""`cds-service`: run the service, or evaluate a hook request or FHIR Bundle offline.
+
+cds-service serve --host 127.0.0.1 --port 8000
+cds-service evaluate fhir_fixtures/scenarios/calcium-12.0-moderate.json --now 2026-11-21T09:00:00Z
+cds-service evaluate synthea-patient.json --patient 1234   # a Bundle: prefetch built from it
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import orjson
+import typer
+
+from cds_service.clock import SystemClock
+from cds_service.devtools.bundle_request import BundleError, hook_request_from_bundle
+from cds_service.devtools.relative_dates import resolve
+from cds_service.errors import ServiceError
+from cds_service.observability.logging import configure_logging
+from cds_service.protocol.fhir_client import FhirClient
+from cds_service.protocol.models import parse_hook_request
+from cds_service.services.catalogue import default_services
+from cds_service.services.dispatch import answer_hook
+from cds_service.services.registry import ServiceRegistry
+from cds_service.settings import get_settings
+
+app = typer.Typer(help="CDS Hooks service for breast cancer bone metastasis.", no_args_is_help=True)
+logger = logging.getLogger("cds_service.cli")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (CDS_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (CDS_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="uvicorn workers (CDS_WORKERS).")] = None,
+) -> None:
+    """Run the HTTP service with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        "cds_service.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def _parse_now(value: str | None) -> datetime:
+    if value is None:
+        return SystemClock().now()
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise typer.BadParameter(f"not an ISO 8601 time: {value}") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="A hook request JSON, or a FHIR Bundle.")],
+    patient: Annotated[str | None, typer.Option(help="Patient id, for a Bundle.")] = None,
+    now: Annotated[str | None, typer.Option(help="Evaluation time (ISO 8601).")] = None,
+    service: Annotated[str, typer.Option(help="Service id.")] = "bone-metastasis-advisor",
+) -> None:
+    """Print the CDS Hooks response for FILE, evaluated in process."""
+    settings = get_settings()
+    configure_logging("WARNING")
+    moment = _parse_now(now)
+    try:
+        data: Any = resolve(orjson.loads(file.read_bytes()), moment)
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {file}: {exc}") from exc
+    registry = ServiceRegistry(default_services(settings))
+    try:
+        target = registry.get(service)
+        if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+            data = hook_request_from_bundle(data, target.descriptor, patient_id=patient)
+        request = parse_hook_request(data)
+        response = asyncio.run(_answer(target, request, moment))
+    except (ServiceError, BundleError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(orjson.dumps(orjson.loads(response), option=orjson.OPT_INDENT_2).decode())
+
+
+async def _answer(target: Any, request: Any, moment: datetime) -> bytes:
+    settings = get_settings()
+    async with httpx.AsyncClient(timeout=settings.fhir_time_budget_seconds) as http:
+        client = FhirClient(
+            http,
+            max_pages=settings.fhir_max_pages,
+            max_response_bytes=settings.fhir_max_response_bytes,
+        )
+        response = await answer_hook(
+            target, request, fhir_client=client, settings=settings, now=moment
+        )
+    return response.to_json()
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,33 @@
+"""What a CDS Service is to the protocol layer: a descriptor and an evaluation.
+
+    class MyService:
+        descriptor = ServiceDescriptor(hook="patient-view", id="x", title="…", description="…")
+        def evaluate(self, call: HookCall) -> list[Card]: ...
+
+`evaluate` is synchronous and pure apart from its input: the clock, the network and
+the database stay outside (the HTTP layer resolves prefetch and reads the clock).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from cds_service.cards.schema import Card
+from cds_service.protocol.models import HookRequest, ServiceDescriptor
+from cds_service.protocol.prefetch import PrefetchResult
+
+
+@dataclass(frozen=True)
+class HookCall:
+    request: HookRequest
+    prefetch: PrefetchResult
+    now: datetime
+
+
+class CdsService(Protocol):
+    @property
+    def descriptor(self) -> ServiceDescriptor: ...
+
+    def evaluate(self, call: HookCall) -> list[Card]: ...
