@@ -67,7 +67,7 @@ class Action(_Model):
     type: Literal["create", "update", "delete"]
     description: str
     resource: dict[str, Any] | None = None
-    resourceId: str | None = None  # noqa: N815 - spec field name
+    resourceId: str | None = None
 
     @model_validator(mode="after")
     def _fits_type(self) -> Action:
@@ -81,7 +81,7 @@ class Action(_Model):
 class Suggestion(_Model):
     label: str
     uuid: str = Field(default_factory=new_uuid)
-    isRecommended: bool | None = None  # noqa: N815 - spec field name
+    isRecommended: bool | None = None
     actions: list[Action] | None = None
 
 
@@ -89,7 +89,8 @@ class Link(_Model):
     label: str
     url: str
     type: Literal["absolute", "smart"]
-    appContext: str | None = None  # noqa: N815 - spec field name
+    appContext: str | None = None
+    autolaunchable: bool | None = None
 
     @model_validator(mode="after")
     def _app_context_only_for_smart(self) -> Link:
@@ -105,8 +106,8 @@ class Card(_Model):
     indicator: Indicator
     source: Source
     suggestions: list[Suggestion] | None = None
-    selectionBehavior: Literal["at-most-one", "any"] | None = None  # noqa: N815
-    overrideReasons: list[OverrideReason] | None = None  # noqa: N815
+    selectionBehavior: Literal["at-most-one", "any"] | None = None
+    overrideReasons: list[OverrideReason] | None = None
     links: list[Link] | None = None
 
     @model_validator(mode="after")
@@ -122,7 +123,7 @@ class Card(_Model):
 
 class CdsResponse(_Model):
     cards: list[Card]
-    systemActions: list[Action] | None = None  # noqa: N815
+    systemActions: list[Action] | None = None
 
     @model_validator(mode="after")
     def _no_empty_values(self) -> CdsResponse:

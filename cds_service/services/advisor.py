@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from cds_service.cards.schema import Card
 from cds_service.protocol.models import ServiceDescriptor
-from cds_service.services.base import HookCall
+from cds_service.services.base import HookCall, require_prefetch
 from cds_service.services.prefetch_templates import PATIENT_VIEW_PREFETCH
 
 SERVICE_ID = "bone-metastasis-advisor"
+
+# Without these, not even the scope (§1: a breast cancer patient, alive) can be decided.
+SCOPE_KEYS = frozenset({"patient", "conditions"})
 
 
 class BoneMetastasisAdvisor:
@@ -29,4 +32,7 @@ class BoneMetastasisAdvisor:
     )
 
     def evaluate(self, call: HookCall) -> list[Card]:
+        require_prefetch(call, SCOPE_KEYS)
+        # Out-of-scope patients need nothing else; in scope, every key is needed.
+        require_prefetch(call)
         return []

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Protocol
 
 from cds_service.cards.schema import Card
+from cds_service.errors import PrefetchUnavailable
 from cds_service.protocol.models import HookRequest, ServiceDescriptor
 from cds_service.protocol.prefetch import PrefetchResult
 
@@ -31,3 +32,15 @@ class CdsService(Protocol):
     def descriptor(self) -> ServiceDescriptor: ...
 
     def evaluate(self, call: HookCall) -> list[Card]: ...
+
+
+def require_prefetch(call: HookCall, keys: frozenset[str] | None = None) -> None:
+    """Answer 412 when data the service needs (`keys`, or every key) could not be had."""
+    failed = {
+        key: reason
+        for key, reason in sorted(call.prefetch.failures.items())
+        if keys is None or key in keys
+    }
+    if failed:
+        listed = "; ".join(f"{key}: {reason}" for key, reason in failed.items())
+        raise PrefetchUnavailable(f"Required FHIR data could not be obtained ({listed})")
