@@ -1,0 +1,83 @@
+"""Findings → CDS Hooks cards, with the wording of `cards/*.yaml`.
+
+    >>> cards = render_cards(evaluate_patient_view(facts, now), patient_id="p1")  # doctest: +SKIP
+
+The patient id is an argument (the hook context's `patientId`), not a fact: it is
+only needed for the suggestions' draft resources. Templates see the finding (`finding`),
+its evidence (`e`), and the globals set once by `content` (labels, thresholds, range
+helpers; see cards/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from cds_service.cards.content import CardContent, Content, get_content
+from cds_service.cards.orders import build_order, spec_of
+from cds_service.cards.schema import Action, Card, Link, Source, Suggestion
+from cds_service.rules.findings import Finding, SuggestionChoice
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _tidy(markdown: str) -> str:
+    """Collapse the blank-line runs that optional template sections leave behind."""
+    return _BLANK_RUNS.sub("\n\n", markdown).strip()
+
+
+def _context(finding: Finding, content: Content) -> dict[str, Any]:
+    return {
+        "finding": finding,
+        "e": finding.evidence,
+    }
+
+
+def _suggestion(
+    choice: SuggestionChoice, card: CardContent, content: Content, patient_id: str
+) -> Suggestion:
+    actions = []
+    for order in choice.orders:
+        spec = spec_of(order)
+        description = content.order_descriptions[order.orderable].render(
+            order=order, concept=spec.concept
+        )
+        actions.append(
+            Action(type="create", description=description, resource=build_order(order, patient_id))
+        )
+    return Suggestion(
+        label=card.suggestion_labels[choice.key],
+        isRecommended=True if choice.recommended else None,
+        actions=actions,
+    )
+
+
+def render_card(finding: Finding, *, patient_id: str, content: Content | None = None) -> Card:
+    """One card for one finding. Raises if the content cannot render it (a defect)."""
+    content = content or get_content()
+    card = content.card(finding.topic)
+    text = card.text(finding.problem)
+    context = _context(finding, content)
+    suggestions = [_suggestion(c, card, content, patient_id) for c in finding.suggestions]
+    return Card(
+        summary=text.summary.render(context).strip(),
+        detail=_tidy(text.detail.render(context)),
+        indicator=finding.indicator.value,
+        source=Source(label=text.source.label, url=text.source.url, topic=card.topic),
+        suggestions=suggestions or None,
+        selectionBehavior=(
+            finding.selection.value if suggestions and finding.selection is not None else None
+        ),
+        overrideReasons=list(card.override_reasons),
+        links=[Link(label=link.label, url=link.url, type="absolute") for link in text.links]
+        or None,
+    )
+
+
+def render_cards(
+    findings: Sequence[Finding], *, patient_id: str, content: Content | None = None
+) -> list[Card]:
+    """Cards for `findings`, in their order."""
+    content = content or get_content()
+    return [render_card(f, patient_id=patient_id, content=content) for f in findings]
