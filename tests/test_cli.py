@@ -9,6 +9,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from cds_service.cli import app
+from cds_service.services.prefetch_templates import PATIENT_VIEW_PREFETCH
 
 runner = CliRunner()
 
@@ -24,7 +25,7 @@ def test_evaluate_a_hook_request_prints_the_response(tmp_path: Path) -> None:
         "hook": "patient-view",
         "hookInstance": "c0ffee00-0000-4000-8000-000000000001",
         "context": {"patientId": "p1", "userId": "Practitioner/u1"},
-        "prefetch": {"patient": None, "conditions": None},
+        "prefetch": dict.fromkeys(PATIENT_VIEW_PREFETCH),
     }
     result = runner.invoke(app, ["evaluate", str(_write(tmp_path, "req.json", request))])
     assert result.exit_code == 0, result.output

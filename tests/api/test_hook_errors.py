@@ -9,6 +9,8 @@ import httpx
 import orjson
 import pytest
 
+from cds_service.services.prefetch_templates import PATIENT_VIEW_PREFETCH
+
 URL = "/cds-services/bone-metastasis-advisor"
 
 
@@ -17,7 +19,7 @@ def hook_request(**overrides: Any) -> dict[str, Any]:
         "hook": "patient-view",
         "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
         "context": {"patientId": "p1", "userId": "Practitioner/u1"},
-        "prefetch": {"patient": None, "conditions": None},
+        "prefetch": dict.fromkeys(PATIENT_VIEW_PREFETCH),
     }
     request.update(overrides)
     return request
