@@ -1,0 +1,245 @@
+"""Laboratory Observations → `LabResult`s in canonical units (clinical-knowledge §2).
+
+Only Observations whose own code is a LOINC code of an analyte count (a `hasMember`
+panel is read through its members, which arrive as Observations of their own; the
+distractor 13959-2 is in no analyte). Status must be final, amended or corrected —
+checked here, since fhir.resources does not enforce the code's value set. Time:
+effectiveDateTime, else effectivePeriod.end (else .start), else effectiveInstant,
+else issued; a result without a time, dated beyond now + 1 day, or in a unit that
+cannot be converted is left out and reported.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from cds_service.facts.labs import is_future
+from cds_service.facts.model import (
+    Analyte,
+    ExclusionReason,
+    Flag,
+    LabResult,
+    RangeSource,
+    ReferenceRange,
+)
+from cds_service.facts.resources import Raw, Resources, period_time, raw_codings, to_utc
+from cds_service.knowledge.codes import ANALYTE_BY_LOINC, LOINC
+from cds_service.knowledge.units import CANONICAL_UNIT, UnknownUnit, to_canonical
+
+USABLE_STATUSES = frozenset({"final", "amended", "corrected"})  # §2
+
+# v3 ObservationInterpretation (§2): H, HU, > high; HH critical high; L, LU, < low;
+# LL critical low; N normal. Also read from the older v2 table 0078 and without system.
+_INTERPRETATION_SYSTEMS = frozenset(
+    {
+        "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+        "http://hl7.org/fhir/v2/0078",
+        "http://terminology.hl7.org/CodeSystem/v2-0078",
+        None,
+    }
+)
+_FLAGS = {
+    "H": Flag.HIGH,
+    "HU": Flag.HIGH,
+    ">": Flag.HIGH,
+    "HH": Flag.CRITICAL_HIGH,
+    "L": Flag.LOW,
+    "LU": Flag.LOW,
+    "<": Flag.LOW,
+    "LL": Flag.CRITICAL_LOW,
+    "N": Flag.NORMAL,
+}
+# When several interpretations are sent, the most severe is kept.
+_FLAG_RANK = {
+    Flag.CRITICAL_HIGH: 0,
+    Flag.CRITICAL_LOW: 1,
+    Flag.HIGH: 2,
+    Flag.LOW: 3,
+    Flag.NORMAL: 4,
+}
+_NORMAL_RANGE_TYPE = "normal"  # referencerange-meaning
+
+
+def analyte_of(raw: Raw) -> tuple[Analyte, str] | None:
+    """The analyte and LOINC code of a raw Observation's own code, if it is one of ours."""
+    for system, code, _ in raw_codings(raw.get("code")):
+        if system == LOINC and isinstance(code, str):
+            analyte = ANALYTE_BY_LOINC.get(code.strip())
+            if analyte is not None:
+                return Analyte(analyte), code.strip()
+    return None
+
+
+def result_time(obs: Any) -> datetime | None:
+    """§2: effectiveDateTime, else effectivePeriod.end (else .start), else
+    effectiveInstant, else issued."""
+    return (
+        to_utc(obs.effectiveDateTime)
+        or period_time(obs.effectivePeriod)
+        or to_utc(obs.effectiveInstant)
+        or to_utc(obs.issued)
+    )
+
+
+def _raw_time(raw: Raw) -> datetime | None:
+    period = raw.get("effectivePeriod") or {}
+    return (
+        to_utc(raw.get("effectiveDateTime"))
+        or to_utc(period.get("end"))
+        or to_utc(period.get("start"))
+        or to_utc(raw.get("effectiveInstant"))
+        or to_utc(raw.get("issued"))
+    )
+
+
+def inherited_times(found: Resources) -> dict[str, datetime]:
+    """ "Observation/id" → the time of the report or panel that holds it.
+
+    An Observation without a time of its own, listed in a DiagnosticReport.result or a
+    panel's hasMember, takes that container's time (the FHIR core "ghp" example dates
+    only its report). Propagated down nested panels.
+    """
+    times: dict[str, datetime] = {}
+    pending: list[tuple[Raw, datetime]] = []
+    for raw in found.of("DiagnosticReport"):
+        moment = _raw_time(raw)
+        if moment is not None:
+            pending.append((raw, moment))
+    for raw in found.of("Observation"):
+        moment = _raw_time(raw)
+        if moment is not None and raw.get("hasMember"):
+            pending.append((raw, moment))
+    while pending:
+        container, moment = pending.pop()
+        members = container.get("result") or container.get("hasMember") or ()
+        for member in members:
+            reference = str((member or {}).get("reference", ""))
+            if reference in times or not reference.startswith("Observation/"):
+                continue
+            times[reference] = moment
+            child = found.by_reference.get(reference)
+            if child is not None and child.get("hasMember") and _raw_time(child) is None:
+                pending.append((child, moment))
+    return times
+
+
+def _flag(obs: Any) -> Flag | None:
+    flags: list[Flag] = []
+    for concept in obs.interpretation or ():
+        for coding in concept.coding or ():
+            if coding.system in _INTERPRETATION_SYSTEMS and coding.code in _FLAGS:
+                flags.append(_FLAGS[coding.code])
+    return min(flags, key=_FLAG_RANK.__getitem__) if flags else None
+
+
+def _convert(analyte: Analyte, quantity: Any, fallback: Any) -> Decimal | None:
+    """A Quantity's value in the canonical unit; its unit defaults to `fallback`'s."""
+    if quantity is None or quantity.value is None:
+        return None
+    source = quantity if (quantity.unit or quantity.code) else fallback
+    return to_canonical(
+        analyte,
+        Decimal(quantity.value),
+        unit=source.unit if source else None,
+        code=source.code if source else None,
+        system=source.system if source else None,
+    )
+
+
+def _is_normal_range(entry: Any) -> bool:
+    if not entry.appliesTo and entry.type is None:
+        return True
+    codes = {c.code for c in (entry.type.coding or ())} if entry.type else set()
+    return _NORMAL_RANGE_TYPE in codes
+
+
+def _reference_range(analyte: Analyte, obs: Any) -> ReferenceRange | None:
+    """The entry without appliesTo (or typed normal), converted; None if unusable."""
+    for entry in obs.referenceRange or ():
+        if not _is_normal_range(entry):
+            continue
+        try:
+            low = _convert(analyte, entry.low, obs.valueQuantity)
+            high = _convert(analyte, entry.high, obs.valueQuantity)
+        except UnknownUnit:
+            return None
+        if low is None and high is None:
+            return None
+        return ReferenceRange(low, high, CANONICAL_UNIT[analyte], RangeSource.RESULT)
+    return None
+
+
+def _reported(quantity: Any) -> str:
+    if quantity is None or quantity.value is None:
+        return "no value"
+    unit = quantity.unit or quantity.code or ""
+    return f"{quantity.comparator or ''}{quantity.value} {unit}".strip()
+
+
+def lab_result(
+    analyte: Analyte,
+    loinc: str,
+    obs: Any,
+    now: datetime,
+    found: Resources,
+    raw: Raw,
+    container_time: datetime | None = None,
+) -> LabResult | None:
+    moment = result_time(obs) or container_time
+    if moment is None:
+        found.exclude(raw, ExclusionReason.NO_DATE, f"{analyte} result without a time")
+        return None
+    if is_future(moment, now):
+        found.exclude(raw, ExclusionReason.FUTURE_DATE, f"{analyte} result dated in the future")
+        return None
+    quantity = obs.valueQuantity
+    value: Decimal | None = None
+    comparator: str | None = None
+    if obs.dataAbsentReason is None and quantity is not None and quantity.value is not None:
+        try:
+            value = _convert(analyte, quantity, None)
+        except UnknownUnit as exc:
+            found.exclude(raw, ExclusionReason.UNKNOWN_UNIT, str(exc))
+            return None
+        comparator = quantity.comparator
+    return LabResult(
+        analyte=analyte,
+        loinc=loinc,
+        time=moment,
+        value=value,
+        unit=CANONICAL_UNIT[analyte],
+        comparator=comparator,
+        reported=_reported(quantity if value is not None else None),
+        reference_range=_reference_range(analyte, obs),
+        flag=_flag(obs),
+        resource_id=obs.id,
+    )
+
+
+def lab_results(found: Resources, now: datetime) -> dict[Analyte, tuple[LabResult, ...]]:
+    """Every usable-status result of the service's analytes, newest first per analyte."""
+    by_analyte: dict[Analyte, list[LabResult]] = {}
+    containers: dict[str, datetime] | None = None
+    for raw in found.of("Observation"):
+        if raw.get("status") not in USABLE_STATUSES:
+            continue
+        match = analyte_of(raw)
+        if match is None:
+            continue
+        obs = found.validate(raw)
+        if obs is None:
+            continue
+        analyte, loinc = match
+        container_time = None
+        if result_time(obs) is None:
+            containers = inherited_times(found) if containers is None else containers
+            container_time = containers.get(f"Observation/{obs.id}")
+        result = lab_result(analyte, loinc, obs, now, found, raw, container_time)
+        if result is not None:
+            by_analyte.setdefault(analyte, []).append(result)
+    return {
+        analyte: tuple(sorted(results, key=lambda r: r.time, reverse=True))
+        for analyte, results in by_analyte.items()
+    }
