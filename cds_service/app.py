@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from cds_service import __version__
 from cds_service.api import discovery, hooks
 from cds_service.api.errors import install_error_handlers
+from cds_service.api.security import require_jwt
 from cds_service.clock import Clock, SystemClock
 from cds_service.observability.access_log import AccessLogMiddleware
+from cds_service.protocol.auth import build_verifier
 from cds_service.protocol.fhir_client import FhirClient
 from cds_service.services.base import CdsService
 from cds_service.services.catalogue import default_services
@@ -55,9 +57,14 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.registry = ServiceRegistry(list(services or default_services(settings)))
 
+    # Every CDS Hooks route (discovery included) requires the EHR's JWT unless auth is
+    # explicitly disabled; health and metrics stay outside.
+    app.state.jwt_verifier = build_verifier(settings)
+    authenticated = [Depends(require_jwt)]
+
     install_error_handlers(app)
-    app.include_router(discovery.router)
-    app.include_router(hooks.router)
+    app.include_router(discovery.router, dependencies=authenticated)
+    app.include_router(hooks.router, dependencies=authenticated)
 
     # Browser clients (the CDS Hooks sandbox) send the JWT in Authorization, not as a
     # cookie: credentials stay off, so a configured "*" can never be combined with them.
