@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import httpx
 import orjson
 
+from cds_service.observability import metrics
+
 logger = logging.getLogger(__name__)
 
 FHIR_JSON = "application/fhir+json"
@@ -27,6 +29,10 @@ FHIR_JSON = "application/fhir+json"
 
 class FhirFetchError(Exception):
     """One prefetch query could not be answered; `str(exc)` is safe to log."""
+
+    def __init__(self, message: str, *, kind: str = "unexpected") -> None:
+        super().__init__(message)
+        self.kind = kind  # a metrics.FHIR_FETCH_ERROR_KINDS label
 
 
 def _origin(url: str) -> tuple[str, str, int | None]:
@@ -66,15 +72,18 @@ class FhirClient:
             if not task.done():
                 task.cancel()
                 failures[key] = f"FHIR server did not answer within {budget_seconds:g} s"
+                metrics.record_fhir_fetch_error("timeout")
                 continue
             exc = task.exception()
             if exc is None:
                 results[key] = task.result()
             elif isinstance(exc, FhirFetchError):
                 failures[key] = str(exc)
+                metrics.record_fhir_fetch_error(exc.kind)
             else:  # pragma: no cover - a defect, but never a 500 for the client
                 logger.error("unexpected FHIR fetch error", exc_info=exc)
                 failures[key] = "FHIR fetch failed unexpectedly"
+                metrics.record_fhir_fetch_error("unexpected")
         for key, reason in failures.items():
             logger.warning("prefetch key not obtained", extra={"key": key, "reason": reason})
         return results, failures
@@ -92,7 +101,9 @@ class FhirClient:
             if next_url is None:
                 break
             if _origin(next_url) != origin:
-                raise FhirFetchError("searchset next link points to another host; refused")
+                raise FhirFetchError(
+                    "searchset next link points to another host; refused", kind="foreign_link"
+                )
             page = await self._get_json(next_url, headers)
             entries.extend(page.get("entry") or [])
         logger.debug("FHIR query done", extra={"ms": round((time.perf_counter() - started) * 1000)})
@@ -102,27 +113,46 @@ class FhirClient:
         return merged
 
     async def _get_json(self, url: str, headers: dict[str, str]) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            return await self._get_json_untimed(url, headers)
+        finally:
+            metrics.FHIR_FETCH_SECONDS.observe(time.perf_counter() - started)
+
+    async def _get_json_untimed(self, url: str, headers: dict[str, str]) -> dict[str, Any]:
         try:
             async with self._http.stream("GET", url, headers=headers) as response:
                 if response.status_code != 200:
-                    raise FhirFetchError(f"FHIR server answered HTTP {response.status_code}")
+                    raise FhirFetchError(
+                        f"FHIR server answered HTTP {response.status_code}", kind="http_status"
+                    )
                 body = bytearray()
                 async for chunk in response.aiter_bytes():
                     body.extend(chunk)
                     if len(body) > self._max_bytes:
                         raise FhirFetchError(
-                            f"FHIR response larger than {self._max_bytes} bytes; refused"
+                            f"FHIR response larger than {self._max_bytes} bytes; refused",
+                            kind="too_large",
                         )
         except httpx.HTTPError as exc:
-            raise FhirFetchError(f"FHIR server unreachable ({type(exc).__name__})") from exc
+            raise FhirFetchError(
+                f"FHIR server unreachable ({type(exc).__name__})", kind="unreachable"
+            ) from exc
         try:
             data = orjson.loads(bytes(body))
         except orjson.JSONDecodeError as exc:
-            raise FhirFetchError("FHIR server answered with invalid JSON") from exc
+            raise FhirFetchError(
+                "FHIR server answered with invalid JSON", kind="invalid_json"
+            ) from exc
         if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
-            raise FhirFetchError("FHIR server answered with something other than a resource")
+            raise FhirFetchError(
+                "FHIR server answered with something other than a resource",
+                kind="not_a_resource",
+            )
         if data["resourceType"] == "OperationOutcome":
-            raise FhirFetchError("FHIR server answered with an OperationOutcome")
+            raise FhirFetchError(
+                "FHIR server answered with an OperationOutcome", kind="operation_outcome"
+            )
         return data
 
 

@@ -11,13 +11,20 @@ Response models (Card and friends) live in `cds_service.cards.schema`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cds_service.errors import BadRequest
 
-_ID_PATTERN = r"^[^\s/?#]{1,64}$"  # a FHIR id as it may appear in a URL path segment
+# A FHIR id as it may appear in a URL path segment. Lax on purpose (EHRs bend the FHIR
+# id grammar), but never control characters (NUL, C1) or invisible format characters
+# (zero-width, bidi overrides): they have no place in an id and only serve to spoof one.
+_INVISIBLE = r"\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_ID_PATTERN = rf"^[^\s/?#{_INVISIBLE}]{{1,64}}$"
+_UNPRINTABLE = re.compile(rf"[\s{_INVISIBLE}]")
 
 
 class FhirAuthorization(BaseModel):
@@ -71,9 +78,20 @@ class HookRequest(BaseModel):
     @field_validator("fhirServer")
     @classmethod
     def _absolute_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("https://", "http://")):
+        if value is None:
+            return value
+        if not value.startswith(("https://", "http://")):
             raise ValueError("fhirServer must be an absolute http(s) URL")
-        return value.rstrip("/") if value else value
+        # Refused here rather than failing every fetch later: no host, a port out of
+        # range, a malformed IPv6 literal, whitespace or control characters.
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 - raises ValueError when out of range
+        except ValueError:
+            raise ValueError("fhirServer is not a valid URL") from None
+        if not parts.hostname or _UNPRINTABLE.search(value):
+            raise ValueError("fhirServer is not a valid URL")
+        return value.rstrip("/")
 
     @model_validator(mode="after")
     def _server_with_token(self) -> HookRequest:
