@@ -16,15 +16,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from cds_service import __version__
 from cds_service.api import discovery, hooks
 from cds_service.api.errors import install_error_handlers
+from cds_service.api.health import install_default_readiness_checks
+from cds_service.api.health import router as health_router
+from cds_service.api.metrics import router as metrics_router
 from cds_service.api.security import require_jwt
 from cds_service.clock import Clock, SystemClock
 from cds_service.observability.access_log import AccessLogMiddleware
+from cds_service.observability.metrics import MetricsMiddleware
 from cds_service.protocol.auth import build_verifier
 from cds_service.protocol.fhir_client import FhirClient
 from cds_service.services.base import CdsService
 from cds_service.services.catalogue import default_services
 from cds_service.services.registry import ServiceRegistry
-from cds_service.settings import Settings, get_settings
+from cds_service.settings import Settings, get_settings, refuse_insecure_production
 
 
 def create_app(
@@ -34,6 +38,7 @@ def create_app(
     services: Sequence[CdsService] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    refuse_insecure_production(settings)  # names every unsafe setting at once
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,6 +61,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock or SystemClock()
     app.state.registry = ServiceRegistry(list(services or default_services(settings)))
+    install_default_readiness_checks(app, settings)  # /readyz; others add theirs
 
     # Every CDS Hooks route (discovery included) requires the EHR's JWT unless auth is
     # explicitly disabled; health and metrics stay outside.
@@ -63,6 +69,9 @@ def create_app(
     authenticated = [Depends(require_jwt)]
 
     install_error_handlers(app)
+    # Operations routes: no JWT (probes and scrapers have none), no configuration shown.
+    app.include_router(health_router)
+    app.include_router(metrics_router)
     app.include_router(discovery.router, dependencies=authenticated)
     app.include_router(hooks.router, dependencies=authenticated)
 
@@ -76,5 +85,6 @@ def create_app(
         allow_credentials=False,
         max_age=600,
     )
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(AccessLogMiddleware)
     return app

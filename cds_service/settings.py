@@ -9,6 +9,7 @@ Tests override `get_settings` (it is cached) rather than mutating a global.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -85,3 +86,58 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+# --- production mode (deployment) ------------------------------------------------------
+
+
+class InsecureConfiguration(Exception):
+    """`CDS_PRODUCTION=true` with an unsafe configuration: the service refuses to start."""
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What `CDS_PRODUCTION=true` refuses, each naming its setting; empty when all is well."""
+    if not settings.production:
+        return []
+    problems: list[str] = []
+    if settings.auth_disabled:
+        problems.append("CDS_AUTH_DISABLED=true: production requires the EHR's JWT")
+    if settings.audit_hmac_secret == DEFAULT_AUDIT_SECRET:
+        problems.append("CDS_AUDIT_HMAC_SECRET is the built-in default: set a long random secret")
+    sqlite_dir = _sqlite_directory(settings)
+    if sqlite_dir is not None and not _writable(sqlite_dir):
+        problems.append(
+            f"the SQLite database directory {sqlite_dir} is read-only: set CDS_DATA_DIR "
+            "to a writable volume, or CDS_DATABASE_URL to PostgreSQL"
+        )
+    return problems
+
+
+def refuse_insecure_production(settings: Settings) -> None:
+    """Raise `InsecureConfiguration` naming every problem `production_problems` finds."""
+    problems = production_problems(settings)
+    if problems:
+        raise InsecureConfiguration("CDS_PRODUCTION=true refuses to start: " + "; ".join(problems))
+
+
+def _sqlite_directory(settings: Settings) -> Path | None:
+    """Where SQLite writes (its file and journal); None for PostgreSQL or in-memory."""
+    url = settings.database_url
+    if url is None:
+        return settings.data_dir  # no URL: the store keeps its SQLite file there
+    scheme, _, rest = url.partition("://")
+    if not scheme.startswith("sqlite"):
+        return None
+    path = rest.removeprefix("/").split("?", 1)[0]
+    if not path or path == ":memory:":
+        return None
+    return Path(path).parent
+
+
+def _writable(directory: Path) -> bool:
+    """Whether SQLite could create files in `directory` (or in the ancestor it would be
+    created under)."""
+    for candidate in (directory, *directory.parents):
+        if candidate.exists():
+            return candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK)
+    return False
