@@ -137,9 +137,9 @@ def _dose_mg(resource: Any, product: drugs.Product, concept: Raw) -> tuple[Decim
 def _concentration(concept: Raw) -> Decimal | None:
     """mg/mL stated in a product display ("… 70 MG/ML Injection")."""
     for text in raw_texts(concept):
-        dose = drugs.strength_mg(f"1 ML {text}")
-        if dose is not None and "mg/ml" in text.casefold().replace(" ", ""):
-            return dose
+        concentration = drugs.concentration_mg_per_ml(text)
+        if concentration is not None:
+            return concentration
     return None
 
 

@@ -128,6 +128,15 @@ def is_oral_text(text: str) -> bool:
     return bool(_ORAL_WORDS.search(normalize_text(text)))
 
 
+_CONCENTRATION = re.compile(r"(\d+(?:\.\d+)?)\s*mg\s*/\s*ml\b", re.IGNORECASE)
+
+
+def concentration_mg_per_ml(text: str) -> Decimal | None:
+    """The mg/mL a product display states ("… 70 MG/ML Injection" → 70)."""
+    match = _CONCENTRATION.search(text)
+    return Decimal(match.group(1)) if match else None
+
+
 def strength_mg(text: str) -> Decimal | None:
     """The dose a product display states: "1.7 ML … 70 MG/ML" → 119.0; "4 MG" → 4."""
     match = _VOLUME_STRENGTH.search(text)
