@@ -32,9 +32,10 @@ from cds_service.api.security import CallerDep, require_jwt
 from cds_service.errors import Unauthorized
 from cds_service.protocol.auth import AuthConfigurationError, build_verifier
 from cds_service.settings import Settings
+from tests.support.app import SHARED
 from tests.support.jwks_server import JwksServer
 
-SPEC_EXAMPLES = Path("/work/shared/data/cds-hooks-spec-examples")
+SPEC_EXAMPLES = SHARED / "data" / "cds-hooks-spec-examples"
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 BASE = "https://cds.test"
 SERVICE_PATH = "/cds-services/bone-metastasis-advisor"
@@ -218,7 +219,7 @@ def _spec(name: str) -> Any:
     return json.loads((SPEC_EXAMPLES / f"{name}.json").read_text())
 
 
-@pytest.mark.skipif(not SPEC_EXAMPLES.is_dir(), reason="shared spec examples not mounted")
+@pytest.mark.skipif(not SPEC_EXAMPLES.is_dir(), reason="../shared (beside the checkout) is missing")
 @pytest.mark.parametrize(
     ("at", "expected"),
     [
