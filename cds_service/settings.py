@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     database_url: str | None = None
     audit_hmac_secret: str = DEFAULT_AUDIT_SECRET
     suppression_days: int = Field(default=30, ge=0)
+    suppression_lookup_timeout_seconds: float = Field(default=0.2, gt=0)
+    store_write_timeout_seconds: float = Field(default=10.0, gt=0)
+    audit_queue_size: int = Field(default=10_000, ge=1)
+    audit_drain_timeout_seconds: float = Field(default=5.0, ge=0)
 
     # --- logging -------------------------------------------------------------------
     log_level: str = "INFO"
