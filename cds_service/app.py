@@ -14,9 +14,9 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from cds_service import __version__
-from cds_service.api import discovery, hooks
+from cds_service.api import discovery, feedback, hooks
 from cds_service.api.errors import install_error_handlers
-from cds_service.api.health import install_default_readiness_checks
+from cds_service.api.health import install_default_readiness_checks, register_readiness_check
 from cds_service.api.health import router as health_router
 from cds_service.api.metrics import router as metrics_router
 from cds_service.api.security import require_jwt
@@ -29,6 +29,7 @@ from cds_service.services.base import CdsService
 from cds_service.services.catalogue import default_services
 from cds_service.services.registry import ServiceRegistry
 from cds_service.settings import Settings, get_settings, refuse_insecure_production
+from cds_service.store.store import running_store
 
 
 def create_app(
@@ -49,7 +50,9 @@ def create_app(
                 max_pages=settings.fhir_max_pages,
                 max_response_bytes=settings.fhir_max_response_bytes,
             )
-            yield
+            # Feedback/audit store: migrated before the first request, drained on shutdown.
+            async with running_store(settings) as app.state.store:
+                yield
 
     app = FastAPI(
         title="Bone Metastasis Advisor (CDS Hooks)",
@@ -62,6 +65,7 @@ def create_app(
     app.state.clock = clock or SystemClock()
     app.state.registry = ServiceRegistry(list(services or default_services(settings)))
     install_default_readiness_checks(app, settings)  # /readyz; others add theirs
+    register_readiness_check(app, "database", lambda: app.state.store.ping())
 
     # Every CDS Hooks route (discovery included) requires the EHR's JWT unless auth is
     # explicitly disabled; health and metrics stay outside.
@@ -74,6 +78,7 @@ def create_app(
     app.include_router(metrics_router)
     app.include_router(discovery.router, dependencies=authenticated)
     app.include_router(hooks.router, dependencies=authenticated)
+    app.include_router(feedback.router, dependencies=authenticated)
 
     # Browser clients (the CDS Hooks sandbox) send the JWT in Authorization, not as a
     # cookie: credentials stay off, so a configured "*" can never be combined with them.

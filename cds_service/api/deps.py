@@ -10,6 +10,7 @@ from cds_service.clock import Clock
 from cds_service.protocol.fhir_client import FhirClient
 from cds_service.services.registry import ServiceRegistry
 from cds_service.settings import Settings
+from cds_service.store.store import Store
 
 
 def _settings(request: Request) -> Settings:
@@ -32,7 +33,13 @@ def _fhir_client(request: Request) -> FhirClient:
     return client
 
 
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClockDep = Annotated[Clock, Depends(_clock)]
 RegistryDep = Annotated[ServiceRegistry, Depends(_registry)]
 FhirClientDep = Annotated[FhirClient, Depends(_fhir_client)]
+StoreDep = Annotated[Store, Depends(_store)]

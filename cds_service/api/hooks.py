@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from cds_service.api.deps import ClockDep, FhirClientDep, RegistryDep, SettingsDep
+from cds_service.api.deps import ClockDep, FhirClientDep, RegistryDep, SettingsDep, StoreDep
 from cds_service.cards.schema import CdsResponse
 from cds_service.observability.logging import bind_request
 from cds_service.protocol.body import parse_json, read_body
@@ -45,12 +45,16 @@ async def call_service(
     settings: SettingsDep,
     clock: ClockDep,
     fhir_client: FhirClientDep,
+    store: StoreDep,
 ) -> Response:
     service = registry.get(service_id)
     body = await read_body(request, max_bytes=settings.max_body_bytes)
     hook_request = parse_hook_request(parse_json(body, max_depth=settings.max_json_depth))
     bind_request(hook_instance=hook_request.hookInstance, service=service_id)
+    now = clock.now()
     response = await answer_hook(
-        service, hook_request, fhir_client=fhir_client, settings=settings, now=clock.now()
+        service, hook_request, fhir_client=fhir_client, settings=settings, now=now
     )
+    # Alert-fatigue suppression and the audit trail (cds_service/store): bounded, never fails.
+    response = await store.screen_cards(service_id, hook_request, response, now=now)
     return Response(response.to_json(), media_type="application/json")
