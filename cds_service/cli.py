@@ -3,6 +3,8 @@
 cds-service serve --host 127.0.0.1 --port 8000
 cds-service evaluate fhir_fixtures/scenarios/calcium-12.0-moderate.json --now 2026-11-21T09:00:00Z
 cds-service evaluate synthea-patient.json --patient 1234   # a Bundle: prefetch built from it
+cds-service db upgrade                                     # migrate the feedback/audit database
+cds-service report --since 30d --format table|json|csv     # card acceptance and override rates
 """
 
 from __future__ import annotations
@@ -106,6 +108,51 @@ async def _answer(target: Any, request: Any, moment: datetime) -> bytes:
             target, request, fhir_client=client, settings=settings, now=moment
         )
     return response.to_json()
+
+
+# --- feedback/audit store (cds_service/store) -----------------------------------------
+
+db_app = typer.Typer(help="The feedback and audit database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database (CDS_DATABASE_URL, or SQLite in CDS_DATA_DIR) to the latest schema."""
+    from cds_service.store.migrate import upgrade_database
+
+    configure_logging("WARNING")
+    revision, where = asyncio.run(upgrade_database(get_settings()))
+    typer.echo(f"{where}: schema at revision {revision}")
+
+
+@app.command()
+def report(
+    since: Annotated[str, typer.Option(help="30d, 12h, 2w or an ISO 8601 date.")] = "30d",
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv.")] = "table",
+) -> None:
+    """Cards issued, accepted and overridden per service, topic and indicator."""
+    from rich.console import Console
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cds_service.store.report import FORMATS, parse_since, run_report
+
+    configure_logging("WARNING")
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+    try:
+        start = parse_since(since, now=SystemClock().now())
+    except ValueError as exc:
+        raise typer.BadParameter(f"--since: not 30d/12h/2w or an ISO date: {since}") from exc
+    try:
+        asyncio.run(run_report(get_settings(), since=start, fmt=fmt, console=Console()))
+    except (SQLAlchemyError, OSError) as exc:
+        typer.echo(
+            f"error: cannot read the database ({type(exc).__name__}); "
+            "run `cds-service db upgrade` first?",
+            err=True,
+        )
+        raise typer.Exit(code=1) from exc
 
 
 def main() -> None:

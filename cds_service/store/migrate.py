@@ -21,7 +21,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade"]
+from cds_service.settings import Settings
+from cds_service.store.engine import create_engine, database_url, safe_url
+
+__all__ = ["alembic_config", "current_revision", "head_revision", "upgrade", "upgrade_database"]
 
 SCRIPT_LOCATION = "cds_service.store:migrations"
 _PG_LOCK_ID = 0x0CD5_F33D  # any constant; names this service's migration lock
@@ -73,3 +76,14 @@ def _file_lock(path: Path) -> Iterator[None]:
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
+
+
+async def upgrade_database(settings: Settings) -> tuple[str | None, str]:
+    """`cds-service db upgrade`: migrate the configured database; (revision, safe URL)."""
+    url = database_url(settings)
+    engine = create_engine(url)
+    try:
+        await upgrade(engine)
+        return await current_revision(engine), safe_url(url)
+    finally:
+        await engine.dispose()

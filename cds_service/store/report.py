@@ -26,11 +26,14 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cds_service.cards.schema import INDICATOR_RANK
+from cds_service.settings import Settings
+from cds_service.store.engine import create_engine, database_url
 from cds_service.store.schema import feedback, issued_cards
 
-__all__ = ["Report", "ReportRow", "build_report", "parse_since", "render"]
+__all__ = ["FORMATS", "Report", "ReportRow", "build_report", "parse_since", "render", "run_report"]
 
 Format = Literal["table", "json", "csv"]
+FORMATS: tuple[Format, ...] = ("table", "json", "csv")
 _RELATIVE = re.compile(r"^(\d+)([mhdw])$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -142,6 +145,16 @@ async def build_report(engine: AsyncEngine, *, since: datetime) -> Report:
         rows.values(), key=lambda r: (r.service, r.topic, -INDICATOR_RANK.get(r.indicator, 0))
     )
     return Report(since, ordered, {service: n for service, n in unknown_rows})
+
+
+async def run_report(settings: Settings, *, since: datetime, fmt: Format, console: Console) -> None:
+    """`cds-service report`: read the configured database (never migrates it) and print."""
+    engine = create_engine(database_url(settings))
+    try:
+        report = await build_report(engine, since=since)
+    finally:
+        await engine.dispose()
+    render(report, fmt, console)
 
 
 def render(report: Report, fmt: Format, console: Console) -> None:
