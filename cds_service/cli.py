@@ -3,6 +3,7 @@
 cds-service serve --host 127.0.0.1 --port 8000
 cds-service evaluate fhir_fixtures/scenarios/calcium-12.0-moderate.json --now 2026-11-21T09:00:00Z
 cds-service evaluate synthea-patient.json --patient 1234   # a Bundle: prefetch built from it
+cds-service load-fixtures --fhir-server http://127.0.0.1:8080/fhir --wait 300   # demo data
 cds-service db upgrade                                     # migrate the feedback/audit database
 cds-service report --since 30d --format table|json|csv     # card acceptance and override rates
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +27,7 @@ from cds_service.devtools.bundle_request import BundleError, hook_request_from_b
 from cds_service.devtools.relative_dates import resolve
 from cds_service.errors import ServiceError
 from cds_service.observability.logging import configure_logging
-from cds_service.protocol.fhir_client import FhirClient
+from cds_service.protocol.fhir_client import FHIR_JSON, FhirClient
 from cds_service.protocol.models import parse_hook_request
 from cds_service.services.catalogue import default_services
 from cds_service.services.dispatch import answer_hook
@@ -46,6 +49,7 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    _reset_metrics_directory()
     uvicorn.run(
         "cds_service.app:create_app",
         factory=True,
@@ -56,6 +60,70 @@ def serve(
         access_log=False,
         proxy_headers=True,
     )
+
+
+def _reset_metrics_directory() -> None:
+    """Start the workers' shared metric files afresh (see observability/metrics.py).
+
+    Files of a previous run would be summed into this one's; this process's own files,
+    created when the metrics were defined at import, are kept.
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        if not stale.stem.endswith(f"_{os.getpid()}"):
+            stale.unlink(missing_ok=True)
+
+
+# --- demo data (deployment) ------------------------------------------------------------
+
+
+@app.command("load-fixtures")
+def load_fixtures(
+    fhir_server: Annotated[str, typer.Option(help="FHIR R4 base URL to post the Bundles to.")],
+    directory: Annotated[Path, typer.Option(help="Folder of transaction Bundles.")] = Path(
+        "fhir_fixtures/patients"
+    ),
+    wait: Annotated[float, typer.Option(help="Seconds to wait for the server to start.")] = 0,
+    now: Annotated[str | None, typer.Option(help="Relative dates anchor (ISO 8601).")] = None,
+) -> None:
+    """Post each transaction Bundle in DIRECTORY, its relative dates resolved against NOW."""
+    moment, base = _parse_now(now), fhir_server.rstrip("/")
+    bundles = sorted(directory.glob("*.json"))
+    if not bundles:
+        raise typer.BadParameter(f"no *.json Bundles in {directory}")
+    with httpx.Client(timeout=60) as http:
+        _wait_for_fhir(http, base, wait)
+        for path in bundles:
+            bundle = resolve(orjson.loads(path.read_bytes()), moment)
+            answer = http.post(
+                base, content=orjson.dumps(bundle), headers={"Content-Type": FHIR_JSON}
+            )
+            entries = answer.json().get("entry", []) if answer.status_code == 200 else []
+            if answer.status_code != 200 or not all(
+                str(entry.get("response", {}).get("status", "")).startswith("2")
+                for entry in entries
+            ):
+                typer.echo(f"error: {path.name}: HTTP {answer.status_code}", err=True)
+                raise typer.Exit(code=1)
+            typer.echo(f"{path.name}: {len(entries)} resources loaded")
+
+
+def _wait_for_fhir(http: httpx.Client, base: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if http.get(f"{base}/metadata", headers={"Accept": FHIR_JSON}).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() >= deadline:
+            typer.echo(f"error: {base}/metadata did not answer within {seconds:g} s", err=True)
+            raise typer.Exit(code=1)
+        time.sleep(2)
 
 
 def _parse_now(value: str | None) -> datetime:
