@@ -73,7 +73,22 @@ class HookRequest(BaseModel):
     fhirServer: str | None = None
     fhirAuthorization: FhirAuthorization | None = None
     context: HookContext
-    prefetch: dict[str, Any] | None = None
+    prefetch: dict[str, Any] | None = Field(
+        default=None,
+        # What `prefetch.check_prefetch_shape` enforces, for the OpenAPI document.
+        json_schema_extra={
+            "additionalProperties": {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "required": ["resourceType"],
+                        "properties": {"resourceType": {"type": "string"}},
+                    },
+                    {"type": "null"},
+                ]
+            }
+        },
+    )
 
     @field_validator("fhirServer")
     @classmethod
