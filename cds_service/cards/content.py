@@ -16,7 +16,7 @@ fails in the tests (every card type is rendered there), never silently prints no
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -35,7 +35,9 @@ from cds_service.facts.ranges import default_range, default_range_source
 from cds_service.facts.renal import RenalBasis
 from cds_service.knowledge import rule_thresholds, thresholds
 from cds_service.rules.findings import (
+    DraftAction,
     Orderable,
+    OrderTopic,
     SafetyProblem,
     Severity,
     SuggestionKey,
@@ -59,6 +61,9 @@ LABELLED: Mapping[str, Iterable[StrEnum | str]] = {
     "exclusion": ExclusionReason,
     "renal_basis": get_args(RenalBasis),
 }
+
+# A topic of either service: patient-view (§3) or order-sign (§6).
+AnyTopic = Topic | OrderTopic
 
 
 class CardContentError(Exception):
@@ -112,7 +117,7 @@ class VariantText(_Strict):
 class CardFile(_Strict):
     """One `cards/<topic>.yaml` file."""
 
-    topic: Topic
+    topic: Topic | OrderTopic
     display: str = Field(min_length=1)
     source: SourceText
     summary: str | None = None
@@ -130,6 +135,10 @@ class CommonFile(_Strict):
     override_reason_system: str
     override_reasons: dict[str, str]
     order_descriptions: dict[Orderable, str]
+    # Description of each action on a draft order of the request (order-sign). Variables:
+    # change (action, draft_id, dose_mg, product), draft (the MedicationFact), concept
+    # (the new product's concept, or None).
+    change_descriptions: dict[DraftAction, str] = Field(default_factory=dict)
     # Display words for coded values, e.g. labels.analyte["total-calcium"] = "Total calcium".
     labels: dict[str, dict[str, str]]
     # Jinja macros every card template may `{% import "macros" as m %}`.
@@ -200,8 +209,12 @@ class Content:
     cards: Mapping[Topic, CardContent]
     order_descriptions: Mapping[Orderable, jinja2.Template]
     labels: Mapping[str, Mapping[str, str]]
+    order_cards: Mapping[OrderTopic, CardContent] = field(default_factory=dict)
+    change_descriptions: Mapping[DraftAction, jinja2.Template] = field(default_factory=dict)
 
-    def card(self, topic: Topic) -> CardContent:
+    def card(self, topic: AnyTopic) -> CardContent:
+        if isinstance(topic, OrderTopic):
+            return self.order_cards[topic]
         return self.cards[topic]
 
 
@@ -265,6 +278,9 @@ def _load_common(directory: Path) -> CommonFile:
     missing = set(Orderable) - set(common.order_descriptions)
     if missing:
         raise CardContentError(f"{path}: no order_descriptions for {sorted(missing)}")
+    absent_changes = set(DraftAction) - set(common.change_descriptions)
+    if absent_changes:
+        raise CardContentError(f"{path}: no change_descriptions for {sorted(absent_changes)}")
     for group, values in LABELLED.items():
         absent = {str(v) for v in values} - set(common.labels.get(group, {}))
         if absent:
@@ -327,6 +343,7 @@ def load_content(directory: Path) -> Content:
     env = _environment(common.macros, common.labels)
     _compile(env, directory / COMMON_FILE, "macros", common.macros)
     cards: dict[Topic, CardContent] = {}
+    order_cards: dict[OrderTopic, CardContent] = {}
     for path in sorted(directory.glob("*.yaml")):
         if path.name == COMMON_FILE:
             continue
@@ -336,8 +353,13 @@ def load_content(directory: Path) -> Content:
             raise CardContentError(f"{path}: {exc}") from exc
         if path.stem != card.topic.value:
             raise CardContentError(f"{path}: file name must be {card.topic.value}.yaml")
-        cards[card.topic] = _compile_card(env, path, card, common)
-    missing = set(Topic) - set(cards)
+        compiled = _compile_card(env, path, card, common)
+        if isinstance(card.topic, OrderTopic):
+            order_cards[card.topic] = compiled
+        else:
+            cards[card.topic] = compiled
+    missing: set[AnyTopic] = {t for t in Topic if t not in cards}
+    missing |= {t for t in OrderTopic if t not in order_cards}
     if missing:
         raise CardContentError(f"{directory}: no card file for {sorted(missing)}")
     return Content(
@@ -347,6 +369,11 @@ def load_content(directory: Path) -> Content:
             for orderable, text in common.order_descriptions.items()
         },
         labels=common.labels,
+        order_cards=order_cards,
+        change_descriptions={
+            action: _compile(env, directory / COMMON_FILE, f"change {action}", text)
+            for action, text in common.change_descriptions.items()
+        },
     )
 
 

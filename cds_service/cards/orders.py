@@ -10,11 +10,13 @@ with the `fhir.resources.R4B` models.
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from cds_service.knowledge.rule_thresholds import ORDERS, UCUM, Concept, OrderSpec
-from cds_service.rules.findings import Order
+from cds_service.knowledge.rule_thresholds import ORDERS, UCUM, Concept, FixedDose, OrderSpec
+from cds_service.rules.findings import DraftChange, Order, Orderable
 
 DOSE_UNIT = "mg"  # every dose a rule chooses is in mg (findings.Order.dose_mg)
 
@@ -55,6 +57,10 @@ def _medication_request(spec: OrderSpec, order: Order, patient_id: str) -> dict[
         dosage["timing"] = {
             "repeat": {"frequency": 1, "period": spec.interval_weeks, "periodUnit": "wk"}
         }
+    elif spec.interval_days is not None:
+        dosage["timing"] = {
+            "repeat": {"frequency": 1, "period": spec.interval_days, "periodUnit": "d"}
+        }
     if spec.route is not None:
         dosage["route"] = _concept(spec.route)
     if order.dose_mg is not None:
@@ -68,6 +74,8 @@ def _medication_request(spec: OrderSpec, order: Order, patient_id: str) -> dict[
                 }
             }
         ]
+    elif spec.dose is not None:
+        dosage["doseAndRate"] = [{"doseQuantity": _fixed_quantity(spec.dose)}]
     resource: dict[str, Any] = {
         "resourceType": "MedicationRequest",
         "status": "draft",
@@ -88,3 +96,53 @@ def build_order(order: Order, patient_id: str) -> dict[str, Any]:
     if spec.resource == "MedicationRequest":
         return _medication_request(spec, order, patient_id)
     return _service_request(spec, order, patient_id)
+
+
+def _fixed_quantity(dose: FixedDose) -> dict[str, Any]:
+    return {
+        "value": _number(dose.value),
+        "unit": dose.unit_display,
+        "system": UCUM,
+        "code": dose.unit,
+    }
+
+
+def _mg(value: Decimal) -> dict[str, Any]:
+    return {"value": _number(value), "unit": DOSE_UNIT, "system": UCUM, "code": DOSE_UNIT}
+
+
+def _set_dose(resource: dict[str, Any], dose_mg: Decimal) -> None:
+    """The first dosageInstruction's doseQuantity becomes `dose_mg` mg (§6: the ordered
+    dose is read there); a draft dosed by product strength alone gets one."""
+    dosages = resource.get("dosageInstruction")
+    if not isinstance(dosages, list) or not dosages:
+        resource["dosageInstruction"] = dosages = [{}]
+    first = dosages[0]
+    for dose_and_rate in first.get("doseAndRate") or ():
+        if "doseQuantity" in dose_and_rate:
+            dose_and_rate["doseQuantity"] = _mg(dose_mg)
+            return
+    first.setdefault("doseAndRate", []).insert(0, {"doseQuantity": _mg(dose_mg)})
+
+
+def _set_product(resource: dict[str, Any], orderable: Orderable) -> None:
+    """medication[x] becomes the orderable's product; a contained Medication that only
+    the replaced reference used goes with it."""
+    reference = (resource.pop("medicationReference", None) or {}).get("reference")
+    if isinstance(reference, str) and reference.startswith("#"):
+        kept = [c for c in resource.get("contained") or () if c.get("id") != reference[1:]]
+        if kept:
+            resource["contained"] = kept
+        else:
+            resource.pop("contained", None)
+    resource["medicationCodeableConcept"] = _concept(ORDERS[orderable.value].concept)
+
+
+def updated_draft(draft: Mapping[str, Any], change: DraftChange) -> dict[str, Any]:
+    """The whole draft order as the EHR sent it, with only the changed fields changed."""
+    resource = copy.deepcopy(dict(draft))
+    if change.product is not None:
+        _set_product(resource, change.product)
+    if change.dose_mg is not None:
+        _set_dose(resource, change.dose_mg)
+    return resource

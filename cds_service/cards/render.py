@@ -11,13 +11,17 @@ helpers; see cards/README.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cds_service.cards.content import CardContent, Content, get_content
-from cds_service.cards.orders import build_order, spec_of
+from cds_service.cards.orders import build_order, spec_of, updated_draft
 from cds_service.cards.schema import Action, Card, Link, Source, Suggestion
-from cds_service.rules.findings import Finding, SuggestionChoice
+from cds_service.knowledge.rule_thresholds import ORDERS
+from cds_service.rules.findings import DraftAction, DraftChange, Finding, SuggestionChoice
+
+# Draft orders of an order-sign request, as sent, by MedicationRequest.id.
+Drafts = Mapping[str, Mapping[str, Any]]
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
@@ -34,10 +38,35 @@ def _context(finding: Finding, content: Content) -> dict[str, Any]:
     }
 
 
+def _change(change: DraftChange, finding: Finding, content: Content, drafts: Drafts) -> Action:
+    """An update (the whole draft, changed fields only) or a delete of a draft order."""
+    draft = next(
+        (d for d in getattr(finding.evidence, "drafts", ()) if d.resource_id == change.draft_id),
+        None,
+    )
+    concept = ORDERS[change.product.value].concept if change.product is not None else None
+    description = content.change_descriptions[change.action].render(
+        change=change, draft=draft, concept=concept
+    )
+    if change.action is DraftAction.DELETE:
+        return Action(
+            type="delete",
+            description=description,
+            resourceId=f"MedicationRequest/{change.draft_id}",
+        )
+    resource = updated_draft(drafts[change.draft_id], change)
+    return Action(type="update", description=description, resource=resource)
+
+
 def _suggestion(
-    choice: SuggestionChoice, card: CardContent, content: Content, patient_id: str
+    choice: SuggestionChoice,
+    card: CardContent,
+    content: Content,
+    patient_id: str,
+    finding: Finding,
+    drafts: Drafts,
 ) -> Suggestion:
-    actions = []
+    actions = [_change(change, finding, content, drafts) for change in choice.changes]
     for order in choice.orders:
         spec = spec_of(order)
         description = content.order_descriptions[order.orderable].render(
@@ -53,13 +82,25 @@ def _suggestion(
     )
 
 
-def render_card(finding: Finding, *, patient_id: str, content: Content | None = None) -> Card:
-    """One card for one finding. Raises if the content cannot render it (a defect)."""
+def render_card(
+    finding: Finding,
+    *,
+    patient_id: str,
+    content: Content | None = None,
+    drafts: Drafts | None = None,
+) -> Card:
+    """One card for one finding. Raises if the content cannot render it (a defect).
+
+    `drafts` are the request's draft orders by id (order-sign), for update actions.
+    """
     content = content or get_content()
     card = content.card(finding.topic)
     text = card.text(finding.problem)
     context = _context(finding, content)
-    suggestions = [_suggestion(c, card, content, patient_id) for c in finding.suggestions]
+    suggestions = [
+        _suggestion(c, card, content, patient_id, finding, drafts or {})
+        for c in finding.suggestions
+    ]
     return Card(
         summary=text.summary.render(context).strip(),
         detail=_tidy(text.detail.render(context)),
@@ -76,8 +117,12 @@ def render_card(finding: Finding, *, patient_id: str, content: Content | None = 
 
 
 def render_cards(
-    findings: Sequence[Finding], *, patient_id: str, content: Content | None = None
+    findings: Sequence[Finding],
+    *,
+    patient_id: str,
+    content: Content | None = None,
+    drafts: Drafts | None = None,
 ) -> list[Card]:
     """Cards for `findings`, in their order."""
     content = content or get_content()
-    return [render_card(f, patient_id=patient_id, content=content) for f in findings]
+    return [render_card(f, patient_id=patient_id, content=content, drafts=drafts) for f in findings]

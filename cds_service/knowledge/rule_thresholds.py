@@ -40,23 +40,43 @@ class Concept:
 
 
 @dataclass(frozen=True, slots=True)
+class FixedDose:
+    """A dose the order itself fixes (not chosen by a rule), in a UCUM unit."""
+
+    value: Decimal
+    unit: str  # UCUM code, e.g. "mg", "[iU]"
+    unit_display: str  # Quantity.unit as a clinician reads it
+
+
+@dataclass(frozen=True, slots=True)
 class OrderSpec:
     """What a suggested draft order asks for.
 
     `resource` is "ServiceRequest" or "MedicationRequest". For a medication, `route`
-    and `interval_weeks` complete the dosage; the dose (mg) is the rule's.
+    and `interval_weeks` (or `interval_days`) complete the dosage; the dose (mg) is the
+    rule's, unless the order fixes it (`dose`).
     """
 
     resource: str
     concept: Concept
     route: Concept | None = None
     interval_weeks: int | None = None
+    interval_days: int | None = None
+    dose: FixedDose | None = None
 
 
 # Routes: SNOMED CT qualifier values of the FHIR R4 "SNOMED CT Route Codes" value set
 # (not in codes-verified.md, which lists no routes).
 ROUTE_SUBCUTANEOUS = Concept(SNOMED, "34206005", "Subcutaneous route")
 ROUTE_INTRAVENOUS = Concept(SNOMED, "47625008", "Intravenous route")
+ROUTE_ORAL = Concept(SNOMED, "26643006", "Oral route")
+
+# §6 bma-order-supplements; Zometa US PI: "an oral calcium supplement of 500 mg and a
+# multiple vitamin containing 400 IU of vitamin D daily" (Xgeva PI: calcium and vitamin
+# D as necessary). Elemental calcium, hence the ingredient "calcium" (CV 1895).
+SUPPLEMENT_CALCIUM_DOSE = FixedDose(Decimal("500"), "mg", "mg")
+SUPPLEMENT_VITAMIN_D_DOSE = FixedDose(Decimal("400"), "[iU]", "IU")
+SUPPLEMENT_INTERVAL_DAYS = 1
 
 # Codes: clinical-knowledge §3 and codes-verified.md (all verified there unless noted).
 ORDERS: Mapping[str, OrderSpec] = {
@@ -105,6 +125,37 @@ ORDERS: Mapping[str, OrderSpec] = {
         Concept(RXNORM, "993449", "denosumab"),
         route=ROUTE_SUBCUTANEOUS,
         interval_weeks=DENOSUMAB_ONCOLOGY_INTERVAL_WEEKS,
+    ),
+    # §6 bma-order-calcium-unknown: serum calcium and albumin (LOINC, §2 table).
+    "serum-calcium": OrderSpec(
+        "ServiceRequest",
+        Concept(LOINC, "17861-6", "Calcium [Mass/volume] in Serum or Plasma"),
+    ),
+    "albumin": OrderSpec(
+        "ServiceRequest",
+        Concept(LOINC, "1751-7", "Albumin [Mass/volume] in Serum or Plasma"),
+    ),
+    # §6 bma-order-renal-unknown: serum creatinine (CV 2160-0).
+    "creatinine": OrderSpec(
+        "ServiceRequest",
+        Concept(LOINC, "2160-0", "Creatinine [Mass/volume] in Serum or Plasma"),
+    ),
+    # §6 bma-order-supplements: calcium + vitamin D daily (CV: calcium 1895,
+    # cholecalciferol 2418; doses of the Zometa PI above). Two orders, one per
+    # ingredient: the combination tablets have no verified code.
+    "calcium-supplement": OrderSpec(
+        "MedicationRequest",
+        Concept(RXNORM, "1895", "calcium"),
+        route=ROUTE_ORAL,
+        interval_days=SUPPLEMENT_INTERVAL_DAYS,
+        dose=SUPPLEMENT_CALCIUM_DOSE,
+    ),
+    "vitamin-d-supplement": OrderSpec(
+        "MedicationRequest",
+        Concept(RXNORM, "2418", "cholecalciferol"),
+        route=ROUTE_ORAL,
+        interval_days=SUPPLEMENT_INTERVAL_DAYS,
+        dose=SUPPLEMENT_VITAMIN_D_DOSE,
     ),
     # §3.4 / §4: the 4 mg product (verified 1865665), given at the CrCl-adjusted dose.
     "zoledronic-acid-oncology": OrderSpec(

@@ -154,6 +154,10 @@ CREATININE_RISE_FROM_ABNORMAL_MG_DL = Decimal("1.0")
 CREATININE_RECOVERY_FRACTION = Decimal("0.10")
 # §6 bma-order-renal-dose: ordered dose differs from the band by more than 0.05 mg.
 ZOLEDRONIC_DOSE_TOLERANCE_MG = Decimal("0.05")
+# The top band of `zoledronic_acid_dose_mg` (§4: CrCl > 60 → 4.0 mg), named so that a
+# renal value sent with a comparator ("eGFR > 60") can be placed in it (§6 renal-dose).
+ZOLEDRONIC_FULL_DOSE_ABOVE_CRCL = Decimal("60")  # mL/min
+ZOLEDRONIC_FULL_DOSE_MG = Decimal("4.0")
 
 
 def zoledronic_acid_dose_mg(crcl_ml_min: Decimal) -> Decimal | None:

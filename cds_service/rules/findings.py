@@ -22,6 +22,7 @@ from enum import StrEnum
 from cds_service.facts.calcium import CalciumValue
 from cds_service.facts.model import (
     ConditionFact,
+    DentalCareFact,
     ExcludedData,
     ImagingFact,
     LabResult,
@@ -38,6 +39,39 @@ class Topic(StrEnum):
     SPINAL_CORD_COMPRESSION = "spinal-cord-compression"
     BONE_MODIFYING_AGENT = "bone-modifying-agent"
     BMA_SAFETY = "bma-safety"
+
+
+class OrderTopic(StrEnum):
+    """`card.source.topic.code` of the order-sign service (clinical-knowledge §6).
+
+    Kept apart from `Topic` (the patient-view cards of §3): each service's card set is
+    complete on its own, and the content loader requires a card file for every member.
+    """
+
+    HYPOCALCEMIA = "bma-order-hypocalcemia"
+    CALCIUM_UNKNOWN = "bma-order-calcium-unknown"
+    RENAL_DOSE = "bma-order-renal-dose"
+    RENAL_UNKNOWN = "bma-order-renal-unknown"
+    DENTAL = "bma-order-dental"
+    SUPPLEMENTS = "bma-order-supplements"
+    DOSE_INTENT = "bma-order-dose-intent"
+    DUPLICATE = "bma-order-duplicate"
+
+
+class RenalDoseProblem(StrEnum):
+    """Which row of §6 `bma-order-renal-dose` a draft order meets."""
+
+    DOSE_MISMATCH = "dose-mismatch"  # 4 mg product, dose > 0.05 mg off its CrCl band
+    NOT_RECOMMENDED = "not-recommended"  # 4 mg product, CrCl (or eGFR) < 30
+    HCM_CREATININE = "hcm-creatinine"  # for hypercalcemia of malignancy, creatinine ≥ 4.5
+    RECLAST_CRCL = "reclast-crcl"  # 5 mg product, CrCl (or eGFR) < 35
+
+
+class DraftAction(StrEnum):
+    """What a suggestion does to a draft order of the request (CDS Hooks action type)."""
+
+    UPDATE = "update"
+    DELETE = "delete"
 
 
 class Indicator(StrEnum):
@@ -94,6 +128,11 @@ class Orderable(StrEnum):
     DENOSUMAB_ONCOLOGY = "denosumab-oncology"
     ZOLEDRONIC_ACID_ONCOLOGY = "zoledronic-acid-oncology"
     DENTAL_REFERRAL = "dental-referral"
+    SERUM_CALCIUM = "serum-calcium"
+    ALBUMIN = "albumin"
+    CREATININE = "creatinine"
+    CALCIUM_SUPPLEMENT = "calcium-supplement"
+    VITAMIN_D_SUPPLEMENT = "vitamin-d-supplement"
 
 
 class SuggestionKey(StrEnum):
@@ -106,6 +145,12 @@ class SuggestionKey(StrEnum):
     DENOSUMAB = "denosumab"
     ZOLEDRONIC_ACID = "zoledronic-acid"
     DENTAL_REFERRAL = "dental-referral"
+    CALCIUM_AND_ALBUMIN = "calcium-and-albumin"
+    CREATININE = "creatinine"
+    SUPPLEMENTS = "supplements"
+    RENAL_DOSE = "renal-dose"
+    ONCOLOGY_REGIMEN = "oncology-regimen"
+    REMOVE_DUPLICATE = "remove-duplicate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +163,25 @@ class Order:
 
 
 @dataclass(frozen=True, slots=True)
+class DraftChange:
+    """An action on one draft order of the hook request (order-sign, §6).
+
+    `update` carries the draft with only these fields changed: the dose (mg) and, for
+    dose-intent, the product (`product`, an orderable medication); `delete` names it.
+    """
+
+    action: DraftAction
+    draft_id: str  # MedicationRequest.id of a draft in context.draftOrders
+    dose_mg: Decimal | None = None
+    product: Orderable | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SuggestionChoice:
     key: SuggestionKey
     orders: tuple[Order, ...]
     recommended: bool = False
+    changes: tuple[DraftChange, ...] = ()  # update / delete actions on draft orders
 
 
 # --- evidence, one shape per topic ----------------------------------------------------
@@ -187,18 +247,41 @@ class BmaSafetyEvidence:
     calcium_lookback_days: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OrderCheckEvidence:
+    """What an order-sign card shows (§6): the draft order(s) concerned and the inputs."""
+
+    drafts: tuple[MedicationFact, ...]  # the draft BMA orders the problem concerns
+    calcium: CalciumValue | None = None
+    ctcae_grade: int | None = None  # hypocalcemia grade
+    calcium_lookback_days: int | None = None
+    renal: RenalFunction | None = None
+    renal_problem: RenalDoseProblem | None = None
+    renal_limit: Decimal | None = None  # mL/min (30 or 35)
+    band_dose_mg: Decimal | None = None  # the CrCl band's dose
+    dose_tolerance_mg: Decimal | None = None
+    creatinine: LabResult | None = None  # hypercalcemia of malignancy: creatinine rule
+    creatinine_limit: Decimal | None = None  # mg/dL
+    dental: tuple[DentalCareFact, ...] = ()  # dental care on record (older than the window)
+    dental_lookback_days: int | None = None
+    metastasis: tuple[ConditionFact, ...] = ()
+    existing: tuple[MedicationFact, ...] = ()  # the patient's records a draft duplicates
+    earlier_drafts: tuple[MedicationFact, ...] = ()  # BMA drafts before it in the Bundle
+
+
 Evidence = (
     HypercalcemiaEvidence
     | WorkupEvidence
     | CordCompressionEvidence
     | BoneModifyingAgentEvidence
     | BmaSafetyEvidence
+    | OrderCheckEvidence
 )
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    topic: Topic
+    topic: Topic | OrderTopic
     indicator: Indicator
     evidence: Evidence
     problem: SafetyProblem | None = None  # bma-safety only: which problem
