@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from cds_service.knowledge.codes import BONE_SCAN, LOINC, LOINC_BY_ANALYTE, PET_CT, SPINE_MRI
+from cds_service.knowledge.codes import (
+    BONE_SCAN,
+    DENTAL,
+    LOINC,
+    LOINC_BY_ANALYTE,
+    PET_CT,
+    SPINE_MRI,
+)
 
 PATIENT = "{{context.patientId}}"
 
@@ -22,6 +29,10 @@ def _tokens(system: str, codes: Iterable[str]) -> str:
 def _labs(*analytes: str, count: int) -> str:
     codes = set().union(*(LOINC_BY_ANALYTE[analyte] for analyte in analytes))
     return f"Observation?patient={PATIENT}&code={_tokens(LOINC, codes)}&_sort=-date&_count={count}"
+
+
+def _dental_codes() -> str:
+    return ",".join(f"{system}|{code}" for system, code in sorted(DENTAL.codes))
 
 
 def _imaging_codes() -> str:
@@ -46,4 +57,26 @@ PATIENT_VIEW_PREFETCH: dict[str, str] = {
     "imaging-reports": f"DiagnosticReport?patient={PATIENT}&code={_imaging_codes()}",
     # ImagingStudy has no `code` search parameter in R4: the patient's studies, newest first.
     "imaging-studies": f"ImagingStudy?patient={PATIENT}&_sort=-started&_count=50",
+}
+
+# order-sign, `bone-modifying-agent-order-check` (clinical-knowledge §6). The draft
+# orders come in context.draftOrders (never a prefetch token). Creatinine needs only
+# the current result here (no course baseline), so fewer than patient-view asks for.
+ORDER_SIGN_PREFETCH: dict[str, str] = {
+    "patient": f"Patient/{PATIENT}",
+    "conditions": f"Condition?patient={PATIENT}",
+    "calcium": _labs("total-calcium", "corrected-calcium", "ionized-calcium", count=20),
+    "albumin": _labs("albumin", count=20),
+    "renal": _labs("creatinine", "egfr", count=20),
+    "weight": _labs("body-weight", count=10),
+    "vitamin-d": _labs("25-oh-vitamin-d", count=10),
+    "medication-requests": f"MedicationRequest?patient={PATIENT}",
+    "medication-statements": f"MedicationStatement?patient={PATIENT}",
+    # §6 duplicate: "on a BMA" as in §3.4, which counts recent administrations.
+    "medication-administrations": f"MedicationAdministration?patient={PATIENT}",
+    "dental-procedures": f"Procedure?patient={PATIENT}&code={_dental_codes()}",
+    "dental-referrals": f"ServiceRequest?patient={PATIENT}&code={_dental_codes()}",
+    # A dental encounter may be named only in text (§6): the patient's encounters, newest
+    # first; Encounter's `date` sort is the period.
+    "encounters": f"Encounter?patient={PATIENT}&_sort=-date&_count=100",
 }
