@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,11 +20,10 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.deploy.conftest import REPO, SETTING_VARIABLES
+from tests.deploy.conftest import REPO, SETTING_VARIABLES, serving
 from tests.ops.support import closed_port
 
 DOCKERFILE = (REPO / "Dockerfile").read_text()
-START_TIMEOUT_SECONDS = 60
 
 
 def instructions() -> list[tuple[str, str]]:
@@ -139,44 +136,17 @@ def test_the_wheel_finds_its_packaged_cards(wheel_site: Path, tmp_path: Path) ->
 @pytest.fixture
 def served_from_wheel(wheel_site: Path, tmp_path: Path) -> Iterator[str]:
     """`cds-service serve` from the wheel: two workers, shared metrics, auth off."""
-    port = closed_port()
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
     (metrics_dir / "counter_999999.db").write_bytes(b"stale")  # serve must clear it
     env = wheel_environment(
         wheel_site, tmp_path,
-        CDS_HOST="127.0.0.1", CDS_PORT=str(port), CDS_WORKERS="2", CDS_AUTH_DISABLED="true",
-        PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        CDS_HOST="127.0.0.1", CDS_PORT=str(closed_port()), CDS_WORKERS="2",
+        CDS_AUTH_DISABLED="true", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
     )  # fmt: skip
-    log = (tmp_path / "serve.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from cds_service.cli import main; main()", "serve"],
-        cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(
-                    f"service did not become ready:\n{(tmp_path / 'serve.log').read_text()}"
-                )
-            time.sleep(0.2)
+    with serving(env, tmp_path) as base:
         assert not (metrics_dir / "counter_999999.db").exists(), "stale metrics kept"
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)  # the group this fixture started
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 def hook_400s(text: str) -> float:
