@@ -36,7 +36,7 @@ from cds_service.facts.calcium import (
     current_calcium,
     is_below_lower_limit,
 )
-from cds_service.facts.labs import current_result, results_within
+from cds_service.facts.labs import current_result, proves_less, results_within
 from cds_service.facts.medications import bma_exposures, creatinine_baseline
 from cds_service.facts.model import (
     Agent,
@@ -81,12 +81,18 @@ def has_recent_calcium_result(facts: PatientFacts, now: datetime) -> bool:
 
 
 def hypocalcemia_grade(calcium: CalciumValue) -> int:
+    """CTCAE v5.0 hypocalcemia grade the value proves (§2 comparators): "<7.0" proves
+    < 7.0 mg/dL, grade 3, where a plain 7.0 is grade 2; "<=7.0" proves only grade 2."""
     cutoffs = (
         th.CTCAE_HYPOCALCEMIA_IONIZED_MMOL_L
         if calcium.kind is CalciumKind.IONIZED
         else th.CTCAE_HYPOCALCEMIA_MG_DL
     )
-    return th.ctcae_grade_low(calcium.value, cutoffs)
+    grade = 1
+    for next_grade, bound in enumerate(cutoffs, start=2):
+        if proves_less(calcium.value, calcium.comparator, bound):
+            grade = next_grade
+    return grade
 
 
 def is_reclast(medication: MedicationFact) -> bool:

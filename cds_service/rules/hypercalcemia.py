@@ -91,17 +91,21 @@ def indicator(calcium: CalciumValue) -> Indicator:
 
 
 def ctcae_grade(calcium: CalciumValue) -> int:
-    """CTCAE v5.0 hypercalcemia grade of a value above the upper limit.
-
-    A value sent with `>` is graded by its bound (the true value is at least that
-    grade); the flag alone (value within the numeric limits) is grade 1.
+    """CTCAE v5.0 hypercalcemia grade of a value above the upper limit: the grade the
+    value proves (§2 comparators). A value sent with `>` proves more than its bound, so
+    ">12.5" is grade 3 (> 12.5 – 13.5) where a plain 12.5 is grade 2; a `<` value, or
+    the flag alone (value within the numeric limits), proves grade 1.
     """
     cutoffs = (
         th.CTCAE_HYPERCALCEMIA_IONIZED_MMOL_L
         if calcium.kind is CalciumKind.IONIZED
         else th.CTCAE_HYPERCALCEMIA_MG_DL
     )
-    return th.ctcae_grade_high(calcium.value, cutoffs)
+    grade = 1
+    for next_grade, bound in enumerate(cutoffs, start=2):
+        if proves_greater(calcium.value, calcium.comparator, bound):
+            grade = next_grade
+    return grade
 
 
 def resulted_workup_tests(facts: PatientFacts, now: datetime) -> tuple[LabResult, ...]:

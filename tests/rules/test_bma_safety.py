@@ -166,3 +166,20 @@ def test_one_finding_per_problem() -> None:
 def test_not_on_a_bma_no_findings() -> None:
     stopped = med(Agent.DENOSUMAB, status="stopped")
     assert problems(meds=[stopped], conditions=[BREAST_CANCER]) == {}
+
+
+@pytest.mark.parametrize(
+    ("comparator", "indicator", "grade"),
+    [
+        pytest.param("<", Indicator.CRITICAL, 3, id="calcium-lt-7.0-proves-grade-3"),
+        pytest.param("<=", Indicator.WARNING, 2, id="calcium-le-7.0-proves-grade-2"),
+    ],
+)
+def test_denosumab_low_calcium_comparator_grade(
+    comparator: str, indicator: Indicator, grade: int
+) -> None:
+    """§2: "<7.0" proves < 7.0 mg/dL, CTCAE grade 3 → critical (§3.5)."""
+    found = problems(meds=[XGEVA], labs=[lab(Analyte.TOTAL_CALCIUM, "7.0", comparator=comparator)])
+    finding = found[SafetyProblem.DENOSUMAB_LOW_CALCIUM]
+    assert finding.indicator is indicator
+    assert finding.evidence.ctcae_grade == grade  # type: ignore[union-attr]

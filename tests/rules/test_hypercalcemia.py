@@ -109,6 +109,22 @@ def test_comparator_proves_high_side() -> None:
     assert finding.indicator is Indicator.CRITICAL
 
 
+@pytest.mark.parametrize(
+    ("comparator", "grade"),
+    [
+        pytest.param(None, 2, id="calcium-12.5-grade-2"),
+        pytest.param(">=", 2, id="calcium-ge-12.5-proves-grade-2"),
+        pytest.param(">", 3, id="calcium-gt-12.5-proves-grade-3"),
+    ],
+)
+def test_comparator_grade_at_a_ctcae_bound(comparator: str | None, grade: int) -> None:
+    """§2: ">12.5" proves > 12.5 mg/dL, CTCAE grade 3 (> 12.5 – 13.5)."""
+    finding = evaluate(lab(Analyte.TOTAL_CALCIUM, "12.5", comparator=comparator))
+    assert finding is not None
+    assert isinstance(finding.evidence, HypercalcemiaEvidence)
+    assert finding.evidence.ctcae_grade == grade
+
+
 def test_workup_leaves_out_tests_with_a_current_result() -> None:
     finding = evaluate(
         lab(Analyte.TOTAL_CALCIUM, "12.0"),
