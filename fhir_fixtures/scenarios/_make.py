@@ -329,8 +329,7 @@ class Scenario:
         buckets: dict[str, list[dict[str, Any]]] = {key: [] for key in KEYS}
         for n, resource in enumerate(self.resources, start=1):
             resource = {**resource, "id": f"{resource['resourceType'].lower()[:4]}-{n}"}
-            ref_field = "patient" if resource["resourceType"] == "ImagingStudy" else "subject"
-            resource[ref_field] = {"reference": f"Patient/{pid}"}
+            resource["subject"] = {"reference": f"Patient/{pid}"}
             kind = resource["resourceType"]
             key = LABS[resource["code"]["coding"][0]["code"]][1] if kind == "Observation" else None
             buckets[key or KEY_OF_TYPE[kind]].append(resource)
@@ -1235,6 +1234,277 @@ SCENARIOS: list[Scenario] = [
         "§3.5: eGFR 30 is not < 30 → no card",
         [bc(), denosumab(60), lab("98979-8", 30, "mL/min/{1.73_m2}")],
         [],
+    ),
+    # --- further edges found while reading the specification -------------------------
+    Scenario(
+        "safety-denosumab-calcium-lt-7.0-critical",
+        "§2, §3.5: '<7.0' proves the calcium is below 7.0 mg/dL, CTCAE grade 3 → `critical`",
+        [bc(), denosumab(120), calcium(7.0, comparator="<")],
+        [safety("denosumab-low-calcium", "critical", "<7.0", "grade 3", D2)],
+    ),
+    Scenario(
+        "safety-denosumab-calcium-le-7.0-warning",
+        "§2, §3.5: '<=7.0' does not prove < 7.0 (grade 2 possible) → `warning`",
+        [bc(), denosumab(120), calcium(7.0, comparator="<=")],
+        [safety("denosumab-low-calcium", "warning", "<=7.0", "grade 2", D2)],
+    ),
+    Scenario(
+        "calcium-gt-12.5-grade-3",
+        "§2 CTCAE: '>12.5' proves > 12.5 mg/dL, grade 3 (> 12.5 – 13.5)",
+        [bc(), calcium(12.5, comparator=">")],
+        [
+            hyper("warning", ">12.5", "grade 3", D2, summary="Moderate"),
+            workup("info", ">12.5", D2),
+        ],
+    ),
+    Scenario(
+        "calcium-12.5-grade-2",
+        "§2 CTCAE: 12.5 mg/dL is grade 2 (> 11.5 – 12.5)",
+        [bc(), calcium(12.5)],
+        [hyper("warning", "12.5 mg/dL", "grade 2", D2), workup("info", "12.5 mg/dL", D2)],
+    ),
+    Scenario(
+        "bone-alp-no-range-no-flag-ignored",
+        "§2: bone-specific ALP has no default range: without its own range or flag, no trigger",
+        [bc(), lab("1777-2", 90, "U/L")],
+        [],
+    ),
+    Scenario(
+        "bone-alp-5x-own-range-still-info",
+        "§3.2: '> 2.5 × ULN' is for total ALP only; a bone-specific ALP 5 × its ULN is `info`",
+        [bc(), lab("1777-2", 100, "U/L", low=5, high=20)],
+        [workup("info", "100 U/L", "5–20 U/L", D2)],
+    ),
+    Scenario(
+        "total-and-bone-alp-one-kind-info",
+        "§3.2: a high total and a high bone-specific ALP are one kind of trigger → `info`",
+        [bc(), alp(150), lab("1777-2", 35, "U/L", flag="H")],
+        [workup("info", "150 U/L", "35 U/L", D2)],
+    ),
+    Scenario(
+        "bone-scan-not-done-does-not-count",
+        "§3.2: only a completed or in-progress Procedure is bone imaging",
+        [bc(), alp(150), bone_scan("{{now-10d}}") | {"status": "not-done"}],
+        [workup("info", "150 U/L", D2)],
+    ),
+    Scenario(
+        "pet-ct-report-preliminary-counts",
+        "§3.2: a DiagnosticReport in any status but entered-in-error / cancelled counts",
+        [
+            bc(),
+            alp(150),
+            {
+                "resourceType": "DiagnosticReport",
+                "status": "preliminary",
+                "code": {"coding": [coding(SNOMED, "432675001", "PET FDG imaging of whole body")]},
+                "effectiveDateTime": "{{now-10d}}",
+            },
+        ],
+        [],
+    ),
+    Scenario(
+        "spine-mri-study-available-counts",
+        "§3.2: an ImagingStudy (available) coded as whole-spine MRI counts",
+        [
+            bc(),
+            alp(150),
+            {
+                "resourceType": "ImagingStudy",
+                "status": "available",
+                "procedureCode": [
+                    {"coding": [coding(LOINC, "42698-1", "MR Cervical+Thoracic+Lumbar spine")]}
+                ],
+                "started": "{{now-10d}}",
+            },
+        ],
+        [],
+    ),
+    Scenario(
+        "bone-mets-refuted-workup-instead",
+        "§1: a refuted bone metastasis is not known → work-up card, no BMA card",
+        [bc(), bone_metastasis(verification="refuted"), alp(150)],
+        [workup("info", "150 U/L", D2)],
+    ),
+    Scenario(
+        "bone-mets-fracture-resolved-200d-info",
+        "§3.4: a pathological fracture neither active nor in 90 days does not warn",
+        [
+            bc(),
+            bone_metastasis(),
+            condition(
+                SNOMED, "268029009", "Pathological fracture", "{{today-200d}}", clinical="resolved"
+            ),
+        ],
+        [bma("info", "Metastatic malignant neoplasm to bone", "{{today-400d}}")],
+    ),
+    Scenario(
+        "bone-mets-fracture-active-200d-warning",
+        "§3.4: an active pathological fracture, whatever its date → `warning`",
+        [
+            bc(),
+            bone_metastasis(),
+            condition(SNOMED, "268029009", "Pathological fracture", "{{today-200d}}"),
+        ],
+        [bma("warning", "Pathological fracture", "{{today-200d}}")],
+    ),
+    Scenario(
+        "bone-mets-denosumab-intent-unknown-counts",
+        "§4: denosumab without a dose is intent unknown: on a BMA (no BMA card), and the "
+        "dose-specific calcium-monitoring checks do not apply",
+        [bc(), bone_metastasis(), denosumab(None)],
+        [],
+    ),
+    Scenario(
+        "bone-mets-statement-active-counts",
+        "§3.4: a MedicationStatement active, whatever its date, counts",
+        [
+            bc(),
+            bone_metastasis(),
+            zoledronic_4mg(kind="MedicationStatement", when="{{today-400d}}"),
+        ],
+        [],
+    ),
+    Scenario(
+        "bone-mets-administration-16w-edge-counts",
+        "§3.4: a MedicationAdministration completed now − 16 weeks counts",
+        [
+            bc(),
+            bone_metastasis(),
+            zoledronic_4mg(
+                kind="MedicationAdministration", status="completed", when="{{now-2688h}}"
+            ),
+        ],
+        [],
+    ),
+    Scenario(
+        "bone-mets-administration-16w-plus-1h-off",
+        "§3.4: a MedicationAdministration 16 weeks + 1 h ago does not count",
+        [
+            bc(),
+            bone_metastasis(),
+            zoledronic_4mg(
+                kind="MedicationAdministration", status="completed", when="{{now-2689h}}"
+            ),
+        ],
+        [bma("info", "Metastatic malignant neoplasm to bone", "{{today-400d}}")],
+    ),
+    Scenario(
+        "crcl-gender-absent-uses-0.85",
+        "§2: gender absent → unknown → × 0.85: 70 kg, 68 y, creatinine 1.0 → 59.5 → 3.5 mg",
+        [bc(), bone_metastasis(), *renal_inputs(70)],
+        [bma("info", "**59.5 mL/min**", "**3.5 mg**", D2)],
+        patient={"resourceType": "Patient", "birthDate": AGE_68},
+    ),
+    Scenario(
+        "crcl-male-70kg-4.0mg",
+        "§2: the same man: 70 kg → 70 mL/min → 4.0 mg",
+        [bc(), bone_metastasis(), *renal_inputs(70)],
+        [bma("info", "**70 mL/min**", "**4.0 mg**", D2)],
+        patient=patient("male"),
+    ),
+    Scenario(
+        "safety-creatinine-rise-1.0-abnormal-baseline-warning",
+        "§3.5: from an abnormal baseline (1.4) a rise of 1.0 mg/dL → `warning`",
+        [
+            bc(),
+            zoledronic_4mg(when="{{today-60d}}"),
+            lab("2160-0", 1.4, "mg/dL", "{{now-65d}}"),
+            lab("2160-0", 2.4, "mg/dL"),
+        ],
+        [safety("zoledronic-acid-creatinine-rise", "warning", "2.4 mg/dL", "1.4 mg/dL", D2)],
+    ),
+    Scenario(
+        "safety-creatinine-rise-0.99-abnormal-baseline-no-card",
+        "§3.5: from an abnormal baseline (1.4) a rise of 0.99 is below the limit",
+        [
+            bc(),
+            zoledronic_4mg(when="{{today-60d}}"),
+            lab("2160-0", 1.4, "mg/dL", "{{now-65d}}"),
+            lab("2160-0", 2.39, "mg/dL"),
+        ],
+        [],
+    ),
+    Scenario(
+        "safety-denosumab-60-crcl-35-beats-egfr-25",
+        "§3.5: CrCl when computable (35), else eGFR: the eGFR of 25 does not decide → no card",
+        [bc(), denosumab(60), *renal_inputs(35), lab("98979-8", 25, "mL/min/{1.73_m2}")],
+        [],
+        patient=patient("male"),
+    ),
+    Scenario(
+        "safety-denosumab-120-calcium-comparator-counts",
+        "§3.5: a calcium result with a comparator ('>8.0') counts as monitored",
+        [bc(), denosumab(120), calcium(8.0, comparator=">")],
+        [],
+    ),
+    Scenario(
+        "scc-G95.20-unstated-cause-critical",
+        "§3.3 (b): ICD-10-CM G95.20 cord compression, unstated cause → `critical`",
+        [bc(), condition(ICD10CM, "G95.20", "Cord compression, unspecified", "{{today-2d}}")],
+        [scc("Cord compression, unspecified", "{{today-2d}}")],
+    ),
+    Scenario(
+        "scc-1156266006-site-specified-not-counted",
+        "§3.3: site-specified compression (1156266006) is not in (a) or (b)",
+        [
+            bc(),
+            condition(
+                SNOMED,
+                "1156266006",
+                "Compression of cervical spinal cord",
+                "{{today-2d}}",
+            ),
+        ],
+        [],
+    ),
+    Scenario(
+        "scc-no-date-never-recent",
+        "§2: a Condition with neither onset nor recordedDate is never recent",
+        [
+            bc(),
+            condition(
+                SNOMED, "713425003", "Spinal cord compression due to metastasis to spine", None
+            ),
+        ],
+        [],
+    ),
+    Scenario(
+        "scc-recorded-date-only-counts",
+        "§2: without onset, the recordedDate dates the Condition",
+        [
+            bc(),
+            condition(
+                SNOMED,
+                "713425003",
+                "Spinal cord compression due to metastasis to spine",
+                None,
+                recordedDate="{{today-3d}}",
+            ),
+        ],
+        [scc("Spinal cord compression due to metastasis to spine", "{{today-3d}}")],
+    ),
+    Scenario(
+        "deceased-boolean-false-in-scope",
+        "§1: deceasedBoolean false is alive",
+        [bc(), calcium(10.6)],
+        [hyper("warning", "10.6 mg/dL", D2), workup("info", "10.6 mg/dL", D2)],
+        patient=patient(deceasedBoolean=False),
+    ),
+    Scenario(
+        "calcium-effective-period-end-counts",
+        "§2: the time of a result is effectivePeriod.end when there is no effectiveDateTime",
+        [
+            bc(),
+            calcium(10.6, None)
+            | {"effectivePeriod": {"start": "{{now-40d}}", "end": "{{now-2d}}"}},
+        ],
+        [hyper("warning", "10.6 mg/dL", D2), workup("info", "10.6 mg/dL", D2)],
+    ),
+    Scenario(
+        "ionized-stale-total-used",
+        "§2: an ionized calcium older than 30 days is not current; the total 10.6 is used",
+        [bc(), calcium(10.6), lab("1995-0", 1.20, "mmol/L", "{{now-40d}}")],
+        [hyper("warning", "Total calcium", "10.6 mg/dL", D2), workup("info", "10.6 mg/dL", D2)],
     ),
 ]
 
