@@ -70,7 +70,7 @@ class HookRequest(BaseModel):
 
     hook: str = Field(min_length=1, max_length=128)
     hookInstance: str = Field(min_length=1, max_length=128)
-    fhirServer: str | None = None
+    fhirServer: str | None = Field(default=None, max_length=2048)
     fhirAuthorization: FhirAuthorization | None = None
     context: HookContext
     prefetch: dict[str, Any] | None = Field(
@@ -104,7 +104,7 @@ class HookRequest(BaseModel):
             parts.port  # noqa: B018 - raises ValueError when out of range
         except ValueError:
             raise ValueError("fhirServer is not a valid URL") from None
-        if not parts.hostname or _UNPRINTABLE.search(value):
+        if not parts.hostname or len(parts.hostname) > 253 or _UNPRINTABLE.search(value):
             raise ValueError("fhirServer is not a valid URL")
         return value.rstrip("/")
 

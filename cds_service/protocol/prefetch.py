@@ -98,6 +98,15 @@ def check_prefetch_shape(prefetch: Mapping[str, Any] | None, *, max_entries: int
                 f"prefetch.{key} is not a FHIR resource: it has no resourceType",
                 expression=f"prefetch.{key}",
             )
+        if (
+            isinstance(value, dict)
+            and value.get("resourceType") == "Bundle"
+            and not isinstance(value.get("entry", []), list)
+        ):
+            raise BadRequest(
+                f"prefetch.{key}.entry must be a list of Bundle entries",
+                expression=f"prefetch.{key}.entry",
+            )
 
 
 async def resolve_prefetch(
