@@ -29,6 +29,7 @@ from cds_service.services.base import CdsService
 from cds_service.services.catalogue import default_services
 from cds_service.services.registry import ServiceRegistry
 from cds_service.settings import Settings, get_settings, refuse_insecure_production
+from cds_service.store.replay import DatabaseReplayCache
 from cds_service.store.store import running_store
 
 
@@ -52,6 +53,11 @@ def create_app(
             )
             # Feedback/audit store: migrated before the first request, drained on shutdown.
             async with running_store(settings) as app.state.store:
+                # jti replay is checked in the database, so replicas on one database
+                # refuse each other's replays.
+                app.state.jwt_verifier = build_verifier(
+                    settings, replay=DatabaseReplayCache(app.state.store.engine)
+                )
                 yield
 
     app = FastAPI(
@@ -68,7 +74,8 @@ def create_app(
     register_readiness_check(app, "database", lambda: app.state.store.ping())
 
     # Every CDS Hooks route (discovery included) requires the EHR's JWT unless auth is
-    # explicitly disabled; health and metrics stay outside.
+    # explicitly disabled; health and metrics stay outside. Built here so a bad issuers
+    # file stops the app at once; the lifespan rebuilds it on the database replay cache.
     app.state.jwt_verifier = build_verifier(settings)
     authenticated = [Depends(require_jwt)]
 

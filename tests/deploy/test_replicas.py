@@ -69,13 +69,6 @@ def replica_environment(tmp_path: Path, database: str) -> dict[str, str]:
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the app still builds its JWT verifier with the per-process InMemoryReplayCache; "
-    "pass replay=DatabaseReplayCache(store.engine) when a database is configured, "
-    "then remove this marker",
-)
 def test_a_token_used_at_one_replica_is_refused_at_the_other(
     tmp_path: Path,
     postgres_url: str,  # noqa: F811 - the fixture imported above
