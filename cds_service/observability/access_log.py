@@ -1,7 +1,8 @@
 """One structured log line per request: method, path, status, duration, hook identifiers.
 
 A pure ASGI middleware (not BaseHTTPMiddleware), so identifiers the endpoint binds
-are visible here. The query string is never logged: it may carry identifiers.
+are visible here. Neither the raw path nor the query string is logged, only the
+matched route's template: both may carry identifiers.
 """
 
 from __future__ import annotations
@@ -14,6 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cds_service.observability.logging import start_request
 
 logger = logging.getLogger("cds_service.access")
+
+
+def _route_path(scope: Scope) -> str:
+    """The matched route's template (`/cds-services/{service_id}`), never the raw path:
+    a client can put anything in a path, a patient id included. Unmatched: a marker."""
+    route = scope.get("route")
+    template = getattr(route, "path_format", None) or getattr(route, "path", None)
+    return template if isinstance(template, str) else "(no route)"
 
 
 class AccessLogMiddleware:
@@ -41,7 +50,7 @@ class AccessLogMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"][:200],
+                    "path": _route_path(scope),
                     "status": status,
                     "durationMs": round((time.perf_counter() - started) * 1000, 2),
                 },
