@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from cds_service.facts.conditions import condition_facts, patient_info
+from cds_service.facts.history import lab_horizons
 from cds_service.facts.medication_records import medication_facts
 from cds_service.facts.model import PatientFacts
 from cds_service.facts.observations import lab_results
@@ -26,13 +27,27 @@ from cds_service.facts.procedures import dental_facts, imaging_facts
 from cds_service.facts.resources import collect
 
 
-def build_patient_facts(prefetch: Mapping[str, Any], now: datetime) -> PatientFacts:
-    """The patient's clinical facts as of `now` (an aware datetime)."""
+def build_patient_facts(
+    prefetch: Mapping[str, Any], now: datetime, *, rule_windows: bool = False
+) -> PatientFacts:
+    """The patient's clinical facts as of `now` (an aware datetime).
+
+    With `rule_windows`, lab results older than any rule reads (`facts.history`) are
+    left out unvalidated: the findings are the same, the cost is that of the recent
+    results. Without it, every result is kept (the complete facts contract).
+    """
     found = collect(prefetch)
     patient = patient_info(found)
-    labs = lab_results(found, now)
-    conditions = condition_facts(found)
+    # Medications first (the creatinine horizon needs the zoledronic acid course start);
+    # their exclusions are still reported after those of labs and conditions.
+    mark = len(found.excluded)
     medications = medication_facts(found)
+    medication_excluded = found.excluded[mark:]
+    del found.excluded[mark:]
+    since = lab_horizons(now, medications) if rule_windows else None
+    labs = lab_results(found, now, since)
+    conditions = condition_facts(found)
+    found.excluded.extend(medication_excluded)
     imaging = imaging_facts(found)
     dental = dental_facts(found)
     return PatientFacts(

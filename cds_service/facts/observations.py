@@ -11,6 +11,7 @@ cannot be converted is left out and reported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -218,8 +219,15 @@ def lab_result(
     )
 
 
-def lab_results(found: Resources, now: datetime) -> dict[Analyte, tuple[LabResult, ...]]:
-    """Every usable-status result of the service's analytes, newest first per analyte."""
+def lab_results(
+    found: Resources, now: datetime, since: Mapping[Analyte, datetime] | None = None
+) -> dict[Analyte, tuple[LabResult, ...]]:
+    """Every usable-status result of the service's analytes, newest first per analyte.
+
+    With `since` (`facts.history.lab_horizons`), a result whose own time is before its
+    analyte's horizon is left out before it is validated, and not reported: no rule
+    reads it. One without a time of its own is always validated (a container may date it).
+    """
     by_analyte: dict[Analyte, list[LabResult]] = {}
     containers: dict[str, datetime] | None = None
     for raw in found.of("Observation"):
@@ -228,6 +236,10 @@ def lab_results(found: Resources, now: datetime) -> dict[Analyte, tuple[LabResul
         match = analyte_of(raw)
         if match is None:
             continue
+        if since is not None:
+            own_time = _raw_time(raw)
+            if own_time is not None and own_time < since[match[0]]:
+                continue
         obs = found.validate(raw)
         if obs is None:
             continue

@@ -46,7 +46,7 @@ class BoneMetastasisAdvisor:
 
     def evaluate(self, call: HookCall) -> list[Card]:
         require_prefetch(call, SCOPE_KEYS)
-        facts = build_patient_facts(call.prefetch.data, call.now)
+        facts = build_patient_facts(call.prefetch.data, call.now, rule_windows=True)
         if facts.excluded:
             reasons = Counter(item.reason.value for item in facts.excluded)
             logger.info("data excluded from evaluation", extra={"excluded": dict(reasons)})
