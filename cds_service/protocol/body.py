@@ -9,7 +9,6 @@ Anything a client sends that is not a JSON object within the limits raises
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -46,16 +45,16 @@ def parse_json(body: bytes, *, max_depth: int) -> Any:
 
 
 def _check_depth(data: Any, max_depth: int) -> None:
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children: Iterable[Any]
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
+    # Level by level: one list comprehension per container, no tuple per child. Only
+    # dict and list nest (orjson yields nothing else that holds values).
+    level: list[Any] = [data] if isinstance(data, dict | list) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > max_depth:
             raise BadRequest(f"JSON nesting deeper than the limit of {max_depth} levels")
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if type(node) is dict else node
+            below += [child for child in children if type(child) is dict or type(child) is list]
+        level = below
