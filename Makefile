@@ -27,5 +27,14 @@ typecheck: $(STAMP)
 test: $(STAMP) lint typecheck
 	$(BIN)/pytest
 
+# Benchmarks (benchmarks/run.py): prints the table and writes BENCHMARKS.md; uses wrk
+# when installed (apt-get install wrk), else an httpx client. Not part of `make test`.
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -22,24 +22,41 @@ import httpx
 import orjson
 
 from cds_service.cards.content import load_content
+from cds_service.facts.resources import collect
 from cds_service.protocol.body import parse_json
 from cds_service.protocol.fhir_client import FhirClient
 from cds_service.protocol.models import parse_hook_request
+from cds_service.protocol.prefetch import resolve_prefetch
 from cds_service.services.advisor import BoneMetastasisAdvisor
 from cds_service.services.dispatch import answer_hook
 from cds_service.settings import Settings
 
 
 class Evaluator:
-    def __init__(self, now: datetime, data_dir: Path | None = None) -> None:
-        extra = {"data_dir": data_dir} if data_dir is not None else {}
+    """`fetch=True`: a real FHIR client (requests without prefetch fetch from fhirServer)."""
+
+    def __init__(
+        self,
+        now: datetime,
+        data_dir: Path | None = None,
+        *,
+        fetch: bool = False,
+        budget_seconds: float | None = None,
+    ) -> None:
+        extra: dict[str, object] = {"data_dir": data_dir} if data_dir is not None else {}
+        if budget_seconds is not None:
+            extra["fhir_time_budget_seconds"] = budget_seconds
         self.settings = Settings(auth_disabled=True, **extra)
         self.service = BoneMetastasisAdvisor(load_content(self.settings.cards_dir))
         self.now = now
         self._loop = asyncio.new_event_loop()
-        # Never used: every key is prefetched. answer_hook wants a client all the same.
-        self._http = httpx.AsyncClient()
-        self._client = FhirClient(self._http, max_pages=1, max_response_bytes=1024)
+        settings = self.settings
+        self._http = httpx.AsyncClient(timeout=settings.fhir_time_budget_seconds)
+        self._client = FhirClient(
+            self._http,
+            max_pages=settings.fhir_max_pages if fetch else 1,
+            max_response_bytes=settings.fhir_max_response_bytes if fetch else 1024,
+        )
 
     async def _answer(self, body: bytes) -> bytes:
         settings = self.settings
@@ -48,6 +65,20 @@ class Evaluator:
             self.service, request, fhir_client=self._client, settings=settings, now=self.now
         )
         return response.to_json()
+
+    async def _fetched(self, body: bytes) -> int:
+        request = parse_hook_request(parse_json(body, max_depth=self.settings.max_json_depth))
+        result = await resolve_prefetch(
+            self.service.descriptor.prefetch or {},
+            request,
+            self._client,
+            budget_seconds=self.settings.fhir_time_budget_seconds,
+        )
+        return len(collect(result.data).of("Observation"))
+
+    def fetched_observations(self, body: bytes) -> int:
+        """How many distinct Observations the prefetch templates fetch for `body`."""
+        return self._loop.run_until_complete(self._fetched(body))
 
     def __call__(self, body: bytes) -> bytes:
         return self._loop.run_until_complete(self._answer(body))
