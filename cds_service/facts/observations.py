@@ -25,7 +25,14 @@ from cds_service.facts.model import (
     RangeSource,
     ReferenceRange,
 )
-from cds_service.facts.resources import Raw, Resources, period_time, raw_codings, to_utc
+from cds_service.facts.resources import (
+    Raw,
+    Resources,
+    period_time,
+    raw_codings,
+    raw_str,
+    to_utc,
+)
 from cds_service.knowledge.codes import ANALYTE_BY_LOINC, LOINC
 from cds_service.knowledge.units import CANONICAL_UNIT, UnknownUnit, to_canonical
 
@@ -114,9 +121,11 @@ def inherited_times(found: Resources) -> dict[str, datetime]:
             pending.append((raw, moment))
     while pending:
         container, moment = pending.pop()
-        members = container.get("result") or container.get("hasMember") or ()
-        for member in members:
-            reference = str((member or {}).get("reference", ""))
+        members = container.get("result") or container.get("hasMember")
+        for member in members if isinstance(members, list) else ():
+            if not isinstance(member, dict):
+                continue
+            reference = str(member.get("reference", ""))
             if reference in times or not reference.startswith("Observation/"):
                 continue
             times[reference] = moment
@@ -231,7 +240,7 @@ def lab_results(
     by_analyte: dict[Analyte, list[LabResult]] = {}
     containers: dict[str, datetime] | None = None
     for raw in found.of("Observation"):
-        if raw.get("status") not in USABLE_STATUSES:
+        if raw_str(raw, "status") not in USABLE_STATUSES:
             continue
         match = analyte_of(raw)
         if match is None:

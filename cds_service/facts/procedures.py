@@ -25,6 +25,7 @@ from cds_service.facts.resources import (
     concept_display,
     period_time,
     raw_codings,
+    raw_str,
     raw_texts,
     to_utc,
 )
@@ -68,13 +69,13 @@ def _imaging_time(resource: Any) -> datetime | None:
 
 def _imaging_candidates(found: Resources) -> Iterator[Raw]:
     for raw in found.of("Procedure"):
-        if raw.get("status") in _PROCEDURE_DONE:
+        if raw_str(raw, "status") in _PROCEDURE_DONE:
             yield raw
     for raw in found.of("DiagnosticReport"):
-        if raw.get("status") not in _REPORT_NOT:
+        if raw_str(raw, "status") not in _REPORT_NOT:
             yield raw
     for raw in found.of("ImagingStudy"):
-        if raw.get("status") in _STUDY_OK:
+        if raw_str(raw, "status") in _STUDY_OK:
             yield raw
 
 
@@ -130,17 +131,17 @@ def _dental_time(resource: Any) -> datetime | None:
 def dental_facts(found: Resources) -> tuple[DentalCareFact, ...]:
     candidates: list[tuple[Raw, Any]] = []
     for raw in found.of("Procedure"):
-        if raw.get("status") in _PROCEDURE_DONE:
+        if raw_str(raw, "status") in _PROCEDURE_DONE:
             concept = _coded_dental([raw.get("code")])
             if concept is not None:
                 candidates.append((raw, concept))
     for raw in found.of("ServiceRequest"):
-        if raw.get("status") in _REQUEST_OK:
+        if raw_str(raw, "status") in _REQUEST_OK:
             concept = _coded_dental([raw.get("code")])
             if concept is not None:
                 candidates.append((raw, concept))
     for raw in found.of("Encounter"):
-        if raw.get("status") in _ENCOUNTER_OK:
+        if raw_str(raw, "status") in _ENCOUNTER_OK:
             concepts = [*(raw.get("type") or ()), raw.get("serviceType")]
             concept = _coded_dental(concepts) or _named_dental(concepts)
             if concept is not None:

@@ -87,7 +87,8 @@ def _resources_in(value: Any) -> Iterator[Raw]:
             yield from _resources_in(item)
     elif isinstance(value, Mapping):
         if value.get("resourceType") == "Bundle":
-            for entry in value.get("entry") or ():
+            entries = value.get("entry")
+            for entry in entries if isinstance(entries, list) else ():
                 if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
                     yield from _resources_in(entry["resource"])
         elif isinstance(value.get("resourceType"), str):
@@ -127,7 +128,10 @@ def to_utc(value: object) -> datetime | None:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+14:00: no instant in UTC
+            return None
     if isinstance(value, date):
         return datetime.combine(value, time(0), tzinfo=UTC)
     if isinstance(value, str):
@@ -162,13 +166,25 @@ def period_time(period: Any, *, prefer_end: bool = True) -> datetime | None:
 # --- codings ----------------------------------------------------------------------------
 
 
+def _str(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return value if isinstance(value, str) else None
+
+
+def raw_str(raw: Mapping[str, Any], key: str) -> str | None:
+    """A string field of a resource not yet validated; anything else (a list, a number) is
+    None, so hostile shapes fall through filters instead of raising."""
+    return _str(raw, key)
+
+
 def raw_codings(concept: object) -> Iterator[tuple[str | None, str | None, str | None]]:
     """(system, code, display) of a raw CodeableConcept."""
     if not isinstance(concept, Mapping):
         return
-    for coding in concept.get("coding") or ():
+    codings = concept.get("coding")
+    for coding in codings if isinstance(codings, list) else ():
         if isinstance(coding, Mapping):
-            yield coding.get("system"), coding.get("code"), coding.get("display")
+            yield _str(coding, "system"), _str(coding, "code"), _str(coding, "display")
 
 
 def raw_texts(concept: object) -> Iterator[str]:
