@@ -9,25 +9,28 @@ of, stored and flagged); 503 means nothing was kept and the client should retry.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cds_service.api.deps import ClockDep, RegistryDep, SettingsDep, StoreDep
+from cds_service.api.openapi import operation_doc
 from cds_service.observability.logging import bind_request
 from cds_service.protocol.body import parse_json, read_body
 from cds_service.protocol.feedback import FeedbackRequest, parse_feedback_request
 
 router = APIRouter(tags=["feedback"])
 
-_OPENAPI_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": FeedbackRequest.model_json_schema()}},
+_OPENAPI_BODY = operation_doc(
+    FeedbackRequest,
+    ok={"description": "Feedback stored (duplicates once; unknown cards stored and flagged)"},
+    problems={
+        "400": "The body does not follow the CDS Hooks Feedback section",
+        "401": "No valid JWT from the EHR",
+        "404": "No CDS Service with that id",
+        "413": "The body is over the size limit",
+        "503": "The feedback could not be stored; nothing was kept, retry later",
     },
-    "responses": {"200": {"description": "Feedback stored"}},
-}
+)
 
 
 @router.post(

@@ -8,12 +8,12 @@ the service evaluates, and the cards go back as `{"cards": [...]}`.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from cds_service.api.deps import ClockDep, FhirClientDep, RegistryDep, SettingsDep, StoreDep
+from cds_service.api.openapi import inline_schema, operation_doc
 from cds_service.cards.schema import CdsResponse
 from cds_service.observability.logging import bind_request
 from cds_service.protocol.body import parse_json, read_body
@@ -25,72 +25,17 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["hooks"])
 
 
-def _inline(schema: dict[str, Any]) -> dict[str, Any]:
-    """A pydantic JSON schema with its `$defs` inlined: `openapi_extra` is copied into the
-    document verbatim, where a `#/$defs/...` reference would point nowhere."""
-    defs = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(defs[ref.removeprefix("#/$defs/")])
-            return {key: resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [resolve(item) for item in node]
-        return node
-
-    resolved: dict[str, Any] = resolve(schema)
-    return resolved
-
-
-_OPERATION_OUTCOME: dict[str, Any] = {
-    "type": "object",
-    "required": ["resourceType", "issue"],
-    "properties": {
-        "resourceType": {"const": "OperationOutcome"},
-        "issue": {
-            "type": "array",
-            "minItems": 1,
-            "items": {
-                "type": "object",
-                "required": ["severity", "code"],
-                "properties": {
-                    "severity": {"type": "string"},
-                    "code": {"type": "string"},
-                    "diagnostics": {"type": "string"},
-                    "expression": {"type": "array", "items": {"type": "string"}},
-                },
-            },
-        },
+_OPENAPI_BODY = operation_doc(
+    HookRequest,
+    ok={"content": {"application/json": {"schema": inline_schema(CdsResponse)}}},
+    problems={
+        "400": "The body breaks the CDS Hooks contract (JSON, fields, nesting, prefetch)",
+        "401": "No valid JWT from the EHR",
+        "404": "No CDS Service with that id",
+        "412": "Data the service needs could be neither prefetched nor fetched",
+        "413": "The body is over the size limit",
     },
-}
-_PROBLEMS = {
-    "400": "The body breaks the CDS Hooks contract (JSON, fields, nesting, prefetch)",
-    "401": "No valid JWT from the EHR",
-    "404": "No CDS Service with that id",
-    "412": "Data the service needs could be neither prefetched nor fetched",
-    "413": "The body is over the size limit",
-}
-
-_OPENAPI_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": _inline(HookRequest.model_json_schema())}},
-    },
-    "responses": {
-        "200": {
-            "content": {"application/json": {"schema": _inline(CdsResponse.model_json_schema())}}
-        },
-        **{
-            status: {
-                "description": description,
-                "content": {"application/json": {"schema": _OPERATION_OUTCOME}},
-            }
-            for status, description in _PROBLEMS.items()
-        },
-    },
-}
+)
 
 
 @router.post(
