@@ -44,10 +44,17 @@ class HookMismatch(BadRequest):
 
 
 class Unauthorized(ServiceError):
-    """The request carries no valid JWT. The reason is logged, never sent."""
+    """The request carries no valid JWT. The reason is logged, never sent.
+
+    `reason` is a short category for metrics (`observability.metrics.AUTH_FAILURE_REASONS`).
+    """
 
     status_code = 401
     issue_code = "login"
+
+    def __init__(self, diagnostics: str, *, reason: str = "other") -> None:
+        super().__init__(diagnostics)
+        self.reason = reason
 
 
 class UnknownService(ServiceError):

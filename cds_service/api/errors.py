@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from cds_service.api.responses import OrjsonResponse
 from cds_service.errors import ServiceError, Unauthorized, operation_outcome
+from cds_service.observability.metrics import record_auth_failure
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ def _service_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, Unauthorized):
         # The reason goes to the log only; the client learns nothing it could probe with.
         logger.warning("authentication failed", extra={"reason": exc.diagnostics})
+        record_auth_failure(exc.reason)
         return OrjsonResponse(
             operation_outcome("Authentication required", code="login"),
             status_code=401,

@@ -43,10 +43,10 @@ def expected_audience(request: Request, settings: Settings) -> str:
 def _bearer_token(request: Request) -> str:
     header = request.headers.get("Authorization")
     if header is None:
-        raise Unauthorized("no Authorization header")
+        raise Unauthorized("no Authorization header", reason="missing_token")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token or " " in token.strip():
-        raise Unauthorized("Authorization header is not 'Bearer <JWT>'")
+        raise Unauthorized("Authorization header is not 'Bearer <JWT>'", reason="malformed_token")
     return token.strip()
 
 

@@ -102,7 +102,7 @@ class JwtVerifier:
         algorithm, kid = header["alg"], header["kid"]
         issuer = self._issuer(_unverified_payload(token))
         if algorithm not in issuer.algorithms:
-            raise Unauthorized("JWT alg is not one this issuer may use")
+            raise Unauthorized("JWT alg is not one this issuer may use", reason="bad_algorithm")
         key = await self._key(issuer, header, algorithm=algorithm, kid=kid)
         payload = _verified_payload(token, key)
         claims = self._claims(payload, issuer, audience=audience, algorithm=algorithm, kid=kid)
@@ -111,14 +111,16 @@ class JwtVerifier:
             replay_key, expires_at=claims.expires_at + self._leeway, now=self._clock.now()
         )
         if not fresh:
-            raise Unauthorized("JWT jti was already used (replay)")
+            raise Unauthorized("JWT jti was already used (replay)", reason="replayed")
         return claims
 
     def _issuer(self, payload: dict[str, Any]) -> TrustedIssuer:
         iss = payload.get("iss")
         issuer = self._issuers.get(iss) if isinstance(iss, str) else None
         if issuer is None:
-            raise Unauthorized("JWT iss is missing or not a trusted issuer")
+            raise Unauthorized(
+                "JWT iss is missing or not a trusted issuer", reason="untrusted_issuer"
+            )
         return issuer
 
     async def _key(
@@ -127,18 +129,26 @@ class JwtVerifier:
         source: KeySource | None
         if "jku" in header:
             if header["jku"] not in issuer.jku_allowlist:
-                raise Unauthorized("JWT jku is not on this issuer's allowlist")
+                raise Unauthorized(
+                    "JWT jku is not on this issuer's allowlist", reason="untrusted_issuer"
+                )
             source = str(header["jku"])
         else:
             source = issuer.jwks_url or issuer.jwks_file
         if source is None:
-            raise Unauthorized("JWT has no jku and its issuer has no configured JWK Set")
+            raise Unauthorized(
+                "JWT has no jku and its issuer has no configured JWK Set", reason="untrusted_issuer"
+            )
         try:
             jwk = await self._keys.get_key(source, kid=kid)
         except UnknownKeyId as exc:
-            raise Unauthorized("JWT kid is not in the issuer's JWK Set") from exc
+            raise Unauthorized(
+                "JWT kid is not in the issuer's JWK Set", reason="bad_signature"
+            ) from exc
         except JwksUnavailable as exc:
-            raise Unauthorized("issuer's JWK Set is unavailable") from exc
+            raise Unauthorized(
+                "issuer's JWK Set is unavailable", reason="jwks_unavailable"
+            ) from exc
         return _public_key(jwk, algorithm=algorithm)
 
     def _claims(
@@ -153,29 +163,35 @@ class JwtVerifier:
         now = self._clock.now()
         aud = payload.get("aud")
         if not (aud == audience or (isinstance(aud, list) and audience in aud)):
-            raise Unauthorized("JWT aud is not the URL that was called")
+            raise Unauthorized("JWT aud is not the URL that was called", reason="bad_audience")
         expires_at = _instant(payload, "exp")
         issued_at = _instant(payload, "iat")
         if expires_at is None or issued_at is None:
-            raise Unauthorized("JWT exp and iat are required numeric dates")
+            raise Unauthorized(
+                "JWT exp and iat are required numeric dates", reason="malformed_token"
+            )
         if now > expires_at + self._leeway:
-            raise Unauthorized("JWT has expired")
+            raise Unauthorized("JWT has expired", reason="expired")
         if issued_at > now + self._leeway:
-            raise Unauthorized("JWT iat is in the future")
+            raise Unauthorized("JWT iat is in the future", reason="not_yet_valid")
         if "nbf" in payload:
             not_before = _instant(payload, "nbf")
             if not_before is None:
-                raise Unauthorized("JWT nbf is not a numeric date")
+                raise Unauthorized("JWT nbf is not a numeric date", reason="malformed_token")
             if not_before > now + self._leeway:
-                raise Unauthorized("JWT is not valid yet (nbf)")
+                raise Unauthorized("JWT is not valid yet (nbf)", reason="not_yet_valid")
         tenant = payload.get("tenant")
         if tenant is not None and not isinstance(tenant, str):
-            raise Unauthorized("JWT tenant is not a string")
+            raise Unauthorized("JWT tenant is not a string", reason="malformed_token")
         if issuer.tenant is not None and tenant != issuer.tenant:
-            raise Unauthorized("JWT tenant is not the one configured for this issuer")
+            raise Unauthorized(
+                "JWT tenant is not the one configured for this issuer", reason="untrusted_issuer"
+            )
         jti = payload.get("jti")
         if not isinstance(jti, str) or not 0 < len(jti) <= _MAX_ID_CHARS:
-            raise Unauthorized("JWT jti is required (a string of at most 256 characters)")
+            raise Unauthorized(
+                "JWT jti is required (a string of at most 256 characters)", reason="malformed_token"
+            )
         return Claims(
             issuer=issuer.iss,
             audience=audience,
@@ -190,26 +206,33 @@ class JwtVerifier:
 
 def _header(token: str) -> dict[str, Any]:
     if len(token) > _MAX_TOKEN_CHARS or token.count(".") != 2:
-        raise Unauthorized("bearer token is not a compact JWS")
+        raise Unauthorized("bearer token is not a compact JWS", reason="malformed_token")
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
-        raise Unauthorized("JWT header cannot be decoded") from exc
+        raise Unauthorized("JWT header cannot be decoded", reason="malformed_token") from exc
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS"):
-        raise Unauthorized("JWT alg is none or symmetric, which CDS Hooks forbids")
+        raise Unauthorized(
+            "JWT alg is none or symmetric, which CDS Hooks forbids", reason="bad_algorithm"
+        )
     if alg not in ASYMMETRIC_ALGORITHMS:
-        raise Unauthorized("JWT alg is not a supported asymmetric algorithm")
+        raise Unauthorized(
+            "JWT alg is not a supported asymmetric algorithm", reason="bad_algorithm"
+        )
     kid = header.get("kid")
     if not isinstance(kid, str) or not 0 < len(kid) <= _MAX_ID_CHARS:
-        raise Unauthorized("JWT kid header is required")
+        raise Unauthorized("JWT kid header is required", reason="malformed_token")
     typ = header.get("typ")
     if typ is not None and (not isinstance(typ, str) or typ.upper() != "JWT"):
-        raise Unauthorized("JWT typ header is not JWT")
+        raise Unauthorized("JWT typ header is not JWT", reason="malformed_token")
     if "jku" in header and not isinstance(header["jku"], str):
-        raise Unauthorized("JWT jku header is not a string")
+        raise Unauthorized("JWT jku header is not a string", reason="malformed_token")
     if "crit" in header:
-        raise Unauthorized("JWT crit header names extensions this service does not support")
+        raise Unauthorized(
+            "JWT crit header names extensions this service does not support",
+            reason="malformed_token",
+        )
     return header
 
 
@@ -218,25 +241,33 @@ def _unverified_payload(token: str) -> dict[str, Any]:
     try:
         payload: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError as exc:
-        raise Unauthorized("JWT payload cannot be decoded") from exc
+        raise Unauthorized("JWT payload cannot be decoded", reason="malformed_token") from exc
     return payload
 
 
 def _public_key(jwk: dict[str, Any], *, algorithm: str) -> jwt.PyJWK:
     """The JWK as a key bound to `algorithm`, if the key is fit for it."""
     if jwk.get("alg", algorithm) != algorithm:
-        raise Unauthorized("JWT alg differs from the alg of the key its kid names")
+        raise Unauthorized(
+            "JWT alg differs from the alg of the key its kid names", reason="bad_algorithm"
+        )
     if algorithm.startswith("ES"):
         if jwk.get("kty") != "EC" or jwk.get("crv") != _EC_CURVES[algorithm]:
-            raise Unauthorized("JWT kid names a key whose type or curve does not fit alg")
+            raise Unauthorized(
+                "JWT kid names a key whose type or curve does not fit alg", reason="bad_algorithm"
+            )
     elif jwk.get("kty") != "RSA":
-        raise Unauthorized("JWT kid names a key whose type does not fit alg")
+        raise Unauthorized(
+            "JWT kid names a key whose type does not fit alg", reason="bad_algorithm"
+        )
     try:
         key = jwt.PyJWK(jwk, algorithm=algorithm)
     except jwt.PyJWTError as exc:
-        raise Unauthorized("the issuer's key for this kid cannot be loaded") from exc
+        raise Unauthorized(
+            "the issuer's key for this kid cannot be loaded", reason="jwks_unavailable"
+        ) from exc
     if isinstance(key.key, rsa.RSAPublicKey) and key.key.key_size < _MIN_RSA_BITS:
-        raise Unauthorized("the issuer's RSA key is shorter than 2048 bits")
+        raise Unauthorized("the issuer's RSA key is shorter than 2048 bits", reason="bad_signature")
     return key
 
 
@@ -256,9 +287,11 @@ def _verified_payload(token: str, key: jwt.PyJWK) -> dict[str, Any]:
             token, key=key, algorithms=[key.algorithm_name], options=options
         )
     except jwt.InvalidSignatureError as exc:
-        raise Unauthorized("JWT signature does not verify with the issuer's key") from exc
+        raise Unauthorized(
+            "JWT signature does not verify with the issuer's key", reason="bad_signature"
+        ) from exc
     except jwt.PyJWTError as exc:
-        raise Unauthorized("JWT cannot be verified") from exc
+        raise Unauthorized("JWT cannot be verified", reason="bad_signature") from exc
     return payload
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.support.app import make_settings, running_client
 from tests.support.jwks_server import JwksServer
@@ -87,3 +88,31 @@ async def test_a_token_for_another_endpoint_is_refused(tmp_path: Path, issuers_f
         signed = token("/cds-services/bone-metastasis-advisor")
         response = await client.get("/cds-services", headers={"Authorization": f"Bearer {signed}"})
         assert response.status_code == 401
+
+
+def _auth_failures(metrics_text: str) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(metrics_text):
+        for sample in family.samples:
+            if sample.name == "cds_auth_failures_total":
+                counts[sample.labels["reason"]] = sample.value
+    return counts
+
+
+async def test_refusals_are_counted_by_reason_on_metrics(
+    tmp_path: Path, issuers_file: Path
+) -> None:
+    settings = make_settings(
+        tmp_path, auth_disabled=False, trusted_issuers_file=issuers_file, public_base_url=BASE
+    )
+    async with running_client(settings) as client:
+        before = _auth_failures((await client.get("/metrics")).text)
+        await client.get("/cds-services")  # no token
+        signed = token("/cds-services")
+        await client.get("/cds-services", headers={"Authorization": f"Bearer {signed}"})
+        await client.get("/cds-services", headers={"Authorization": f"Bearer {signed}"})
+        after = _auth_failures((await client.get("/metrics")).text)
+    grew = {reason: after[reason] - before.get(reason, 0.0) for reason in after}
+    assert grew.get("missing_token") == 1
+    assert grew.get("replayed") == 1
+    assert sum(grew.values()) == 2
