@@ -28,7 +28,11 @@ __all__ = [
     "SUPPRESSION_LOOKUPS_FAILED",
 ]
 
-AUDIT_QUEUE_DEPTH = Gauge("cds_audit_queue_depth", "Audit records waiting to be written")
+# livesum: with several workers (PROMETHEUS_MULTIPROC_DIR) /metrics shows one total of
+# the live processes' queues, not a series per process.
+AUDIT_QUEUE_DEPTH = Gauge(
+    "cds_audit_queue_depth", "Audit records waiting to be written", multiprocess_mode="livesum"
+)
 AUDIT_RECORDS_WRITTEN = Counter("cds_audit_records_written", "Audit records committed")
 AUDIT_WRITE_ERRORS = Counter(
     "cds_audit_write_errors", "Failed audit write attempts, including ones later retried"
