@@ -55,9 +55,7 @@ def create_app(
             async with running_store(settings) as app.state.store:
                 # jti replay is checked in the database, so replicas on one database
                 # refuse each other's replays.
-                app.state.jwt_verifier = build_verifier(
-                    settings, replay=DatabaseReplayCache(app.state.store.engine)
-                )
+                app.state.jwt_verifier.use_replay_cache(DatabaseReplayCache(app.state.store.engine))
                 yield
 
     app = FastAPI(
@@ -75,7 +73,7 @@ def create_app(
 
     # Every CDS Hooks route (discovery included) requires the EHR's JWT unless auth is
     # explicitly disabled; health and metrics stay outside. Built here so a bad issuers
-    # file stops the app at once; the lifespan rebuilds it on the database replay cache.
+    # file stops the app at once; the lifespan gives it the database replay cache.
     app.state.jwt_verifier = build_verifier(settings)
     authenticated = [Depends(require_jwt)]
 

@@ -22,7 +22,13 @@ import orjson
 _request_fields: ContextVar[dict[str, str] | None] = ContextVar("request_fields", default=None)
 
 # Attributes every LogRecord has; anything else came from `extra=` and is logged.
-_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# uvicorn's `color_message` repeats the message with terminal colour codes.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 def start_request() -> dict[str, str]:
@@ -73,3 +79,4 @@ def configure_logging(level: str = "INFO") -> None:
     # uvicorn's access log prints the raw path and query; ours logs without identifiers.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

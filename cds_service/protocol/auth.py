@@ -96,6 +96,11 @@ class JwtVerifier:
         self._clock = clock
         self._leeway = timedelta(seconds=leeway_seconds)
 
+    def use_replay_cache(self, replay: ReplayCache) -> None:
+        """Record `jti`s in `replay` from now on (the app swaps in the database cache once
+        its store is up, so every worker and replica shares one)."""
+        self._replay = replay
+
     async def verify(self, token: str, *, audience: str) -> Claims:
         """The token's claims if it is valid for a call to `audience`, else `Unauthorized`."""
         header = _header(token)
@@ -346,12 +351,6 @@ def build_verifier(
                 "checked against the URL the EHR calls, not the request's Host header"
             )
         logger.warning("CDS_PUBLIC_BASE_URL is unset: JWT `aud` is checked against the Host")
-    if not settings.auth_disabled and replay is None and settings.workers > 1:
-        logger.warning(
-            "In-memory JWT replay cache is per worker; with several workers a token "
-            "can be replayed once per worker",
-            extra={"workers": settings.workers},
-        )
     clock = clock or SystemClock()
     return JwtVerifier(
         issuers=issuers,
