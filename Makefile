@@ -1,10 +1,11 @@
-# Two entry points: `make run` (demo service on http://127.0.0.1:8000) and `make test`.
+# Two entry points: `make run` (demo service on http://127.0.0.1:8000, auth off) and `make test`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PY_DIRS := cds_service tests benchmarks scripts fhir_fixtures
 
-.PHONY: run test lint typecheck bench clean fhir-server
+.PHONY: run test lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +16,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 run: $(STAMP)
-	CDS_AUTH_DISABLED=true CDS_DEMO_MODE=true $(BIN)/cds-service serve --host 127.0.0.1 --port 8000
+	CDS_AUTH_DISABLED=true $(BIN)/cds-service serve --host 127.0.0.1 --port 8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check cds_service tests
-	$(BIN)/ruff format --check cds_service tests
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -47,7 +47,6 @@ class Settings(BaseSettings):
         default_factory=lambda: ["https://sandbox.cds-hooks.org"]
     )
     production: bool = False
-    demo_mode: bool = False
 
     # --- request limits ------------------------------------------------------------
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)

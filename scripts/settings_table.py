@@ -35,7 +35,6 @@ MEANINGS: dict[str, str] = {
     "cors_allowed_origins": "Browser origins allowed to call the service (JSON list).",
     "production": "Refuse to start with auth disabled, the default audit secret or SQLite "
     "on a read-only path; hide `/docs`; require `CDS_PUBLIC_BASE_URL`.",
-    "demo_mode": "Local demonstration mode (`make run`).",
     "max_body_bytes": "Largest hook request body accepted (413 above).",
     "max_json_depth": "Deepest JSON nesting accepted in a request body (400 above).",
     "max_prefetch_entries": "Most prefetch keys accepted in one hook request.",
