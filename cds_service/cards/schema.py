@@ -38,8 +38,10 @@ class _Model(BaseModel):
 
 
 class Coding(_Model):
+    """CDS Hooks Coding: `code` and `system` REQUIRED, `display` conditional."""
+
     code: str
-    system: str | None = None
+    system: str
     display: str | None = None
 
 

@@ -7,7 +7,9 @@ import httpx
 SANDBOX = "https://sandbox.cds-hooks.org"
 
 
-async def test_preflight_allows_authorization_and_content_type(client: httpx.AsyncClient) -> None:
+async def test_req_208_preflight_allows_authorization_and_content_type(
+    client: httpx.AsyncClient,
+) -> None:
     response = await client.options(
         "/cds-services/bone-metastasis-advisor",
         headers={

@@ -4,10 +4,21 @@ listed in the issue's closing note (JWT: 176, TLS: 2/168 at deployment)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import time
+import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
+import jwt
+import orjson
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from cds_service.cards.schema import (
@@ -20,7 +31,9 @@ from cds_service.cards.schema import (
     Source,
     Suggestion,
 )
+from cds_service.devtools.relative_dates import resolve
 from cds_service.protocol.prefetch import render_template
+from tests.support.app import EVALUATION_TIME, make_settings, running_client
 
 URL = "/cds-services/bone-metastasis-advisor"
 SOURCE = Source(label="ASCO 2017", url="https://ascopubs.org/doi/10.1200/JCO.2017.75.4614")
@@ -229,3 +242,89 @@ def test_req_144_147_app_context_only_for_smart_links() -> None:
     assert Link(label="app", url="https://app.example/launch", type="smart", appContext="{}")
     with pytest.raises(ValidationError):
         Link(label="x", url="https://x.example", type="absolute", appContext="{}")
+
+
+def _scenario(name: str) -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[2] / "fhir_fixtures" / "scenarios" / name
+    return resolve(orjson.loads(path.read_bytes()), EVALUATION_TIME)
+
+
+async def test_req_085_detail_is_markdown_with_record_text_escaped(
+    client: httpx.AsyncClient,
+) -> None:
+    """Text from the record cannot inject markup into the card's Markdown."""
+    request = _scenario("scc-neoplastic-14d-edge-critical.json")
+    hostile = "<img src=x onerror=alert(1)> **[click](https://evil.example)**"
+    for entry in request["prefetch"]["conditions"]["entry"]:
+        if entry["resource"]["code"]["coding"][0]["code"] == "713425003":
+            entry["resource"]["code"]["text"] = hostile
+            entry["resource"]["code"]["coding"][0]["display"] = hostile
+    response = await client.post(URL, json=request)
+    assert response.status_code == 200
+    (card,) = response.json()["cards"]
+    assert card["indicator"] == "critical"
+    # Rendered as a CDS client would (CommonMark, raw HTML allowed): the record's text
+    # shows as text, not as an image tag or a link.
+    html = MarkdownIt("commonmark").render(card["detail"])
+    assert "<img" not in html
+    assert 'href="https://evil.example"' not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+async def test_req_092_103_124_suggestions_links_and_actions_are_arrays(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.post(URL, json=_scenario("scc-neoplastic-14d-edge-critical.json"))
+    (card,) = response.json()["cards"]
+    assert isinstance(card["suggestions"], list)
+    assert isinstance(card["links"], list)
+    assert all(isinstance(s["actions"], list) for s in card["suggestions"])
+
+
+def test_req_216_217_codings_carry_code_and_system() -> None:
+    with pytest.raises(ValidationError):
+        Coding.model_validate({"code": "hypercalcemia"})
+    with pytest.raises(ValidationError):
+        Coding.model_validate({"system": "https://x.example/topic"})
+
+
+_EHR_KEY = ec.generate_private_key(ec.SECP384R1())
+
+
+def _b64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+@pytest.mark.parametrize("alg", ["ES384", "none", "HS256", "HS384"])
+async def test_req_176_201_203_unsigned_and_symmetric_jwts_are_refused(
+    tmp_path: Path, alg: str
+) -> None:
+    """The issuer's real key sits under the kid; only the ES384 token it signed passes.
+    `none` carries no signature; HS* are keyed with the public key (the confusion attack)."""
+    public = _EHR_KEY.public_key()
+    jwk = {**jwt.algorithms.ECAlgorithm.to_jwk(public, as_dict=True), "kid": "k"}
+    jwks = tmp_path / "jwks.json"
+    jwks.write_bytes(orjson.dumps({"keys": [jwk]}))
+    issuers = tmp_path / "issuers.yaml"
+    issuers.write_text(f"issuers:\n  - iss: https://ehr.test\n    jwks_file: {jwks}\n")
+    settings = make_settings(
+        tmp_path,
+        auth_disabled=False,
+        trusted_issuers_file=issuers,
+        public_base_url="http://cds.test",
+    )
+    now = int(time.time())
+    claims = {"iss": "https://ehr.test", "aud": "http://cds.test/cds-services", "iat": now,
+              "exp": now + 300, "jti": str(uuid.uuid4())}  # fmt: skip
+    header = {"alg": alg, "typ": "JWT", "kid": "k"}
+    if alg == "ES384":
+        token = jwt.encode(claims, _EHR_KEY, algorithm="ES384", headers=header)
+    else:
+        signing_input = b".".join(_b64(orjson.dumps(part)) for part in (header, claims))
+        pem = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384}.get(alg)
+        signature = hmac.new(pem, signing_input, digest).digest() if digest else b""
+        token = (signing_input + b"." + _b64(signature)).decode()
+    async with running_client(settings) as client:
+        response = await client.get("/cds-services", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == (200 if alg == "ES384" else 401)

@@ -40,7 +40,7 @@ async def _templates(client: Any) -> dict[str, str]:
     return next(s for s in services if s["id"] == "bone-metastasis-advisor")["prefetch"]
 
 
-async def test_absent_keys_are_fetched_with_the_token(
+async def test_req_061_absent_keys_are_fetched_with_the_token(
     fhir_server: FhirServer, tmp_path: Path
 ) -> None:
     async with running_client(make_settings(tmp_path), now=fhir_server.now) as client:
