@@ -40,21 +40,48 @@ def parse_json(body: bytes, *, max_depth: int) -> Any:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(f"Request body is not valid JSON: {exc}") from exc
-    _check_depth(data, max_depth)
+    _check_depth(body, max_depth)
     return data
 
 
-def _check_depth(data: Any, max_depth: int) -> None:
-    # Level by level: one list comprehension per container, no tuple per child. Only
-    # dict and list nest (orjson yields nothing else that holds values).
-    level: list[Any] = [data] if isinstance(data, dict | list) else []
+# Depth is read from the raw bytes, at C speed: only brackets outside strings count.
+# In valid JSON (orjson has accepted the body) a backslash occurs only in a string and
+# always starts a two-byte escape, read left to right as `bytes.replace` reads, so
+# removing each `\\` and then each `\"` leaves `"` only as string delimiters. Of `"`
+# and the brackets, any adjacent `""` can go: the number of quotes before every
+# bracket keeps its parity. Quotes left enclose brackets inside strings: dropped.
+_OPEN_CLOSE = bytes.maketrans(b"{}", b"[]")
+_NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')
+
+
+def _brackets(body: bytes) -> bytes:
+    """The body's `[` and `]` (for `{`, `}` too) outside strings, in order."""
+    if b"\\" in body:
+        body = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    kept = body.translate(_OPEN_CLOSE, _NOT_STRUCTURE).replace(b'""', b"")
+    if b'"' in kept:
+        kept = b"".join(kept.split(b'"')[::2])
+    return kept
+
+
+def json_depth(body: bytes, *, limit: int) -> int:
+    """Nesting depth of a valid JSON document (`{}` and `[1]` are 1, a scalar 0), or
+    `limit + 1` if it is deeper than `limit`.
+
+    >>> json_depth(b'{"a": [1, {"b": "]]]"}]}', limit=64)
+    3
+
+    Each pass removes the innermost pairs (`[]`, at C speed), so a document of depth d
+    is empty after d passes; at most `limit + 1` passes are made.
+    """
+    brackets = _brackets(body)
     depth = 0
-    while level:
+    while brackets and depth <= limit:
+        brackets = brackets.replace(b"[]", b"")
         depth += 1
-        if depth > max_depth:
-            raise BadRequest(f"JSON nesting deeper than the limit of {max_depth} levels")
-        below: list[Any] = []
-        for node in level:
-            children = node.values() if type(node) is dict else node
-            below += [child for child in children if type(child) is dict or type(child) is list]
-        level = below
+    return depth
+
+
+def _check_depth(body: bytes, max_depth: int) -> None:
+    if json_depth(body, limit=max_depth) > max_depth:
+        raise BadRequest(f"JSON nesting deeper than the limit of {max_depth} levels")
