@@ -177,14 +177,30 @@ def intent_for_dose(agent: str, dose_mg: Decimal | None, *, oral: bool = False) 
     return UNKNOWN
 
 
+def _at_word_start(name: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + re.escape(name))
+
+
+# Compiled once: a name counts at the start of a word ("zoledron" in "Zoledronic").
+# The list order decides between two names in one text, so each keeps its pattern;
+# one alternation of all of them rules out, in a single scan, texts naming none.
+_BRAND_PATTERNS = tuple((_at_word_start(name), product) for name, product in _BRANDS)
+_INGREDIENT_PATTERNS = tuple((_at_word_start(name), agent) for name, agent in _INGREDIENTS)
+_ANY_NAME = re.compile(
+    r"\b(?:" + "|".join(re.escape(name) for name, _ in (*_BRANDS, *_INGREDIENTS)) + ")"
+)
+
+
 def classify_product(text: str) -> Product | None:
     """Agent, stated dose and intent from a display / text; None if no BMA is named."""
     folded = normalize_text(text)
-    for name, product in _BRANDS:
-        if re.search(r"\b" + re.escape(name), folded):
+    if _ANY_NAME.search(folded) is None:
+        return None
+    for pattern, product in _BRAND_PATTERNS:
+        if pattern.search(folded):
             return product
-    for name, agent in _INGREDIENTS:
-        if re.search(r"\b" + re.escape(name), folded):
+    for pattern, agent in _INGREDIENT_PATTERNS:
+        if pattern.search(folded):
             dose = strength_mg(folded)
             oral = bool(_ORAL_WORDS.search(folded))
             return Product(agent, dose, intent_for_dose(agent, dose, oral=oral))
