@@ -306,3 +306,28 @@ def test_missing_card_file_fails(cards_copy: Path) -> None:
     (cards_copy / "bma-safety.yaml").unlink()
     with pytest.raises(CardContentError, match="bma-safety"):
         load_content(cards_copy)
+
+
+def test_workup_summary_names_each_trigger_with_its_value_and_fits_in_the_worst_case() -> None:
+    """Every kind of trigger at once, with long values and comparators: still < 140."""
+    worst = facts(
+        labs=[
+            lab(Analyte.ALP, "12345.6", 2, comparator=">="),
+            lab(Analyte.BONE_ALP, "999.9", 2, high="40"),
+            lab(Analyte.TOTAL_CALCIUM, "13.99", 1, comparator=">="),
+            lab(Analyte.ALBUMIN, "1.1", 1),
+        ],
+        conditions=[
+            BREAST_CANCER,
+            condition(ConditionKind.BONE_PAIN, days_ago=3),
+            condition(ConditionKind.PATHOLOGICAL_FRACTURE, days_ago=3),
+        ],
+    )
+    (card,) = [
+        c
+        for c in render_cards(evaluate_patient_view(worst, NOW), patient_id=PATIENT_ID)
+        if c.topic == Topic.BONE_METASTASIS_WORKUP
+    ]
+    assert len(card.summary) < 140
+    for words in ("ALP >=12345.6 U/L", "calcium", "bone pain", "pathological fracture"):
+        assert words in card.summary
