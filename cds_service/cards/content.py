@@ -118,7 +118,7 @@ class CardFile(_Strict):
     """One `cards/<topic>.yaml` file."""
 
     topic: Topic | OrderTopic
-    display: str = Field(min_length=1)
+    display: str = Field(min_length=1, max_length=120)  # also the over-long-summary fallback
     source: SourceText
     summary: str | None = None
     detail: str | None = None

@@ -10,13 +10,14 @@ helpers; see cards/README.md).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cds_service.cards.content import CardContent, Content, get_content
 from cds_service.cards.orders import build_order, spec_of, updated_draft
-from cds_service.cards.schema import Action, Card, Link, Source, Suggestion
+from cds_service.cards.schema import SUMMARY_LIMIT, Action, Card, Link, Source, Suggestion
 from cds_service.knowledge.rule_thresholds import ORDERS
 from cds_service.rules.findings import DraftAction, DraftChange, Finding, SuggestionChoice
 
@@ -24,6 +25,8 @@ from cds_service.rules.findings import DraftAction, DraftChange, Finding, Sugges
 Drafts = Mapping[str, Mapping[str, Any]]
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
+
+logger = logging.getLogger(__name__)
 
 
 def _tidy(markdown: str) -> str:
@@ -82,6 +85,19 @@ def _suggestion(
     )
 
 
+def _summary(rendered: str, card: CardContent, finding: Finding) -> str:
+    """The rendered summary; if content edits ever push it past the spec's 140
+    characters, the card's short display instead (never a cut sentence, never a failed
+    chart open). The detail still carries every value."""
+    if len(rendered) < SUMMARY_LIMIT:
+        return rendered
+    logger.error(
+        "card summary over the limit; short display used",
+        extra={"topic": finding.topic.value, "length": len(rendered)},
+    )
+    return f"{card.topic.display}: see details"
+
+
 def render_card(
     finding: Finding,
     *,
@@ -102,7 +118,7 @@ def render_card(
         for c in finding.suggestions
     ]
     return Card(
-        summary=text.summary.render(context).strip(),
+        summary=_summary(text.summary.render(context).strip(), card, finding),
         detail=_tidy(text.detail.render(context)),
         indicator=finding.indicator.value,
         source=Source(label=text.source.label, url=text.source.url, topic=card.topic),

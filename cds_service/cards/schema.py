@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 Indicator = Literal["info", "warning", "critical"]
 INDICATOR_RANK: dict[str, int] = {"info": 0, "warning": 1, "critical": 2}
+SUMMARY_LIMIT = 140  # card.summary: "<140 character summary" (CDS Hooks 2.0)
 
 
 def new_uuid() -> str:
@@ -103,7 +104,7 @@ class Link(_Model):
 
 class Card(_Model):
     uuid: str = Field(default_factory=new_uuid)
-    summary: str = Field(max_length=139)
+    summary: str = Field(max_length=SUMMARY_LIMIT - 1)
     detail: str | None = None
     indicator: Indicator
     source: Source

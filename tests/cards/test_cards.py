@@ -331,3 +331,17 @@ def test_workup_summary_names_each_trigger_with_its_value_and_fits_in_the_worst_
     assert len(card.summary) < 140
     for words in ("ALP >=12345.6 U/L", "calcium", "bone pain", "pathological fracture"):
         assert words in card.summary
+
+
+def test_an_over_long_summary_falls_back_to_the_short_display(tmp_path: Path) -> None:
+    """A content edit that overflows the summary must not fail the chart open."""
+    shutil.copytree(get_settings().cards_dir, tmp_path / "cards")
+    path = tmp_path / "cards" / "hypercalcemia.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("summary: >-\n", "summary: >-\n  " + "x" * 150 + " ", 1))
+    content = load_content(tmp_path / "cards")
+    findings = evaluate_patient_view(SCENARIOS["hypercalcemia-and-workup"], NOW)
+    cards = render_cards(findings, patient_id=PATIENT_ID, content=content)
+    (card,) = [c for c in cards if c.topic == Topic.HYPERCALCEMIA]
+    assert card.summary == "Hypercalcemia in a breast cancer patient: see details"
+    assert "13.2" in (card.detail or "")
