@@ -136,27 +136,56 @@ def _parse_now(value: str | None) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+FileArg = Annotated[Path, typer.Argument(help="A hook request JSON, or a FHIR Bundle.")]
+PatientOpt = Annotated[str | None, typer.Option(help="Patient id, for a Bundle.")]
+NowOpt = Annotated[str | None, typer.Option(help="Evaluation time (ISO 8601); default now.")]
+ServiceOpt = Annotated[str, typer.Option(help="Service id.")]
+
+
+def _hook_request(file: Path, patient: str | None, moment: datetime, target: Any) -> Any:
+    """FILE as a hook request for `target`, relative dates resolved against `moment`."""
+    try:
+        data: Any = resolve(orjson.loads(file.read_bytes()), moment)
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {file}: {exc}") from exc
+    if isinstance(data, dict) and data.get("resourceType") == "Bundle":
+        data = hook_request_from_bundle(data, target.descriptor, patient_id=patient)
+    return data
+
+
+@app.command()
+def request(
+    file: FileArg,
+    patient: PatientOpt = None,
+    now: NowOpt = None,
+    service: ServiceOpt = "bone-metastasis-advisor",
+) -> None:
+    """Print FILE as the hook request an EHR would send (dates resolved), e.g. for curl:
+    `cds-service request FILE | curl -d @- -H 'content-type: application/json' URL`."""
+    registry = ServiceRegistry(default_services(get_settings()))
+    try:
+        data = _hook_request(file, patient, _parse_now(now), registry.get(service))
+    except (ServiceError, BundleError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+
+
 @app.command()
 def evaluate(
-    file: Annotated[Path, typer.Argument(help="A hook request JSON, or a FHIR Bundle.")],
-    patient: Annotated[str | None, typer.Option(help="Patient id, for a Bundle.")] = None,
-    now: Annotated[str | None, typer.Option(help="Evaluation time (ISO 8601).")] = None,
-    service: Annotated[str, typer.Option(help="Service id.")] = "bone-metastasis-advisor",
+    file: FileArg,
+    patient: PatientOpt = None,
+    now: NowOpt = None,
+    service: ServiceOpt = "bone-metastasis-advisor",
 ) -> None:
     """Print the CDS Hooks response for FILE, evaluated in process."""
     settings = get_settings()
     configure_logging("WARNING")
     moment = _parse_now(now)
-    try:
-        data: Any = resolve(orjson.loads(file.read_bytes()), moment)
-    except (OSError, orjson.JSONDecodeError) as exc:
-        raise typer.BadParameter(f"cannot read {file}: {exc}") from exc
     registry = ServiceRegistry(default_services(settings))
     try:
         target = registry.get(service)
-        if isinstance(data, dict) and data.get("resourceType") == "Bundle":
-            data = hook_request_from_bundle(data, target.descriptor, patient_id=patient)
-        request = parse_hook_request(data)
+        request = parse_hook_request(_hook_request(file, patient, moment, target))
         response = asyncio.run(_answer(target, request, moment))
     except (ServiceError, BundleError) as exc:
         typer.echo(f"error: {exc}", err=True)

@@ -79,3 +79,17 @@ def test_a_bad_now_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, "req.json", {})
     result = runner.invoke(app, ["evaluate", str(path), "--now", "yesterday"])
     assert result.exit_code != 0
+
+
+def test_request_prints_the_hook_request_with_dates_resolved(tmp_path: Path) -> None:
+    scenario = Path(__file__).resolve().parents[1] / "fhir_fixtures" / "scenarios"
+    result = runner.invoke(
+        app,
+        ["request", str(scenario / "calcium-12.0-moderate.json"), "--now", "2026-11-21T09:00:00Z"],
+    )
+    assert result.exit_code == 0, result.output
+    printed = result.stdout
+    assert "{{" not in printed
+    request = json.loads(printed)
+    assert request["hook"] == "patient-view"
+    assert "2026-11-1" in printed  # dated relative to --now
