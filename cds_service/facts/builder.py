@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from cds_service.facts.conditions import condition_facts, patient_info
-from cds_service.facts.history import lab_horizons
+from cds_service.facts.history import lab_windows
 from cds_service.facts.medication_records import medication_facts
 from cds_service.facts.model import PatientFacts
 from cds_service.facts.observations import lab_results
@@ -38,14 +38,14 @@ def build_patient_facts(
     """
     found = collect(prefetch)
     patient = patient_info(found)
-    # Medications first (the creatinine horizon needs the zoledronic acid course start);
+    # Medications first (the creatinine windows need the zoledronic acid starts);
     # their exclusions are still reported after those of labs and conditions.
     mark = len(found.excluded)
     medications = medication_facts(found)
     medication_excluded = found.excluded[mark:]
     del found.excluded[mark:]
-    since = lab_horizons(now, medications) if rule_windows else None
-    labs = lab_results(found, now, since)
+    windows = lab_windows(now, medications) if rule_windows else None
+    labs = lab_results(found, now, windows)
     conditions = condition_facts(found)
     found.excluded.extend(medication_excluded)
     imaging = imaging_facts(found)

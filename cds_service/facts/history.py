@@ -13,21 +13,25 @@ dated before its analyte's horizon can change no finding:
     ALP, bone ALP      now − 90 d
     weight             now − 180 d
     eGFR               now − 30 d
-    creatinine         now − 30 d − 180 d, or the earliest zoledronic acid start − 180 d
+    creatinine         now − 30 d − 180 d; and before it, only [start − 180 d, start]
+                       for the zoledronic acid course start (§3.5, as
+                       `facts.medications.zoledronic_course_start` finds it)
 
-One day of slack is added to each, so a time read from the raw JSON and the same time
-read from the validated resource can never fall on different sides of a horizon.
+One day of slack is added to each bound, so a time read from the raw JSON and the same
+time read from the validated resource can never fall on different sides of one.
 A reader that looks further back must widen its analyte here; tests/benchmarks holds
 the guard (cards with and without horizons are the same on every scenario).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cds_service.facts.labs import LOOKBACK_DAYS
-from cds_service.facts.model import Agent, Analyte, MedicationFact
+from cds_service.facts.medications import course_start
+from cds_service.facts.model import Analyte, MedicationFact
 from cds_service.knowledge import thresholds as th
 
 _SLACK = timedelta(days=1)
@@ -38,10 +42,27 @@ def _days(days: int) -> timedelta:
     return timedelta(days=days)
 
 
-def lab_horizons(
-    now: datetime, medications: Iterable[MedicationFact]
-) -> Mapping[Analyte, datetime]:
-    """The earliest result time any rule reads, per analyte (see the module table)."""
+@dataclass(frozen=True, slots=True)
+class LabWindows:
+    """When a rule can read a result: after its analyte's horizon, or (creatinine) in
+    the 180 days up to the zoledronic acid course start (the §3.5 baseline)."""
+
+    horizons: Mapping[Analyte, datetime]
+    creatinine_baseline: tuple[datetime, datetime] | None = None  # (from, to)
+
+    def reads(self, analyte: Analyte, moment: datetime) -> bool:
+        if moment >= self.horizons[analyte]:
+            return True
+        window = self.creatinine_baseline
+        return (
+            analyte is Analyte.CREATININE
+            and window is not None
+            and window[0] <= moment <= window[1]
+        )
+
+
+def lab_windows(now: datetime, medications: Sequence[MedicationFact]) -> LabWindows:
+    """The result times any rule reads, per analyte (see the module table)."""
     back = {analyte: _days(days) for analyte, days in LOOKBACK_DAYS.items()}
     for analyte in _CALCIUM:
         back[analyte] = max(back[analyte], _days(th.CALCIUM_MONITORING_LOOKBACK_DAYS))
@@ -51,13 +72,9 @@ def lab_horizons(
     baseline = _days(th.CREATININE_BASELINE_MAX_DAYS)
     back[Analyte.CREATININE] = back[Analyte.CREATININE] + baseline
     horizons = {analyte: now - delta - _SLACK for analyte, delta in back.items()}
-    # The course start is the earliest zoledronic acid start among the exposures; any
-    # zoledronic acid record's start is a superset of those, whatever its status.
-    starts = [
-        m.start for m in medications if m.agent is Agent.ZOLEDRONIC_ACID and m.start is not None
-    ]
-    if starts:
-        horizons[Analyte.CREATININE] = min(
-            horizons[Analyte.CREATININE], min(starts) - baseline - _SLACK
-        )
-    return horizons
+    # §3.5 looks for the baseline in the 180 days up to the course start, which is
+    # computed as `creatinine_baseline` computes it, from the same medication facts.
+    start = course_start(medications, now)
+    if start is None:
+        return LabWindows(horizons)
+    return LabWindows(horizons, (start - baseline - _SLACK, start + _SLACK))

@@ -19,6 +19,7 @@ is within any window it has begun by.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from cds_service.facts.labs import current_result, within_last
@@ -74,10 +75,16 @@ def bma_exposures(facts: PatientFacts, now: datetime) -> tuple[MedicationFact, .
 def zoledronic_course_start(facts: PatientFacts, now: datetime) -> datetime | None:
     """§3.5: the earliest start among the zoledronic acid records of `bma_exposures`
     (a standing order's authoredOn included); None when none has a date."""
+    return course_start(facts.medications, now)
+
+
+def course_start(medications: Iterable[MedicationFact], now: datetime) -> datetime | None:
+    """`zoledronic_course_start` from the medication facts alone (`facts.history` needs
+    it before the lab results are read)."""
     starts = [
         m.start
-        for m in bma_exposures(facts, now)
-        if m.agent is Agent.ZOLEDRONIC_ACID and m.start is not None
+        for m in medications
+        if m.agent is Agent.ZOLEDRONIC_ACID and m.start is not None and is_exposure(m, now)
     ]
     return min(starts) if starts else None
 

@@ -11,11 +11,11 @@ cannot be converted is left out and reported.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cds_service.facts.history import LabWindows
 from cds_service.facts.labs import is_future
 from cds_service.facts.model import (
     Analyte,
@@ -229,13 +229,13 @@ def lab_result(
 
 
 def lab_results(
-    found: Resources, now: datetime, since: Mapping[Analyte, datetime] | None = None
+    found: Resources, now: datetime, windows: LabWindows | None = None
 ) -> dict[Analyte, tuple[LabResult, ...]]:
     """Every usable-status result of the service's analytes, newest first per analyte.
 
-    With `since` (`facts.history.lab_horizons`), a result whose own time is before its
-    analyte's horizon is left out before it is validated, and not reported: no rule
-    reads it. One without a time of its own is always validated (a container may date it).
+    With `windows` (`facts.history.lab_windows`), a result whose own time no rule reads
+    is left out before it is validated, and not reported. One without a time of its
+    own is always validated (a container may date it).
     """
     by_analyte: dict[Analyte, list[LabResult]] = {}
     containers: dict[str, datetime] | None = None
@@ -245,9 +245,9 @@ def lab_results(
         match = analyte_of(raw)
         if match is None:
             continue
-        if since is not None:
+        if windows is not None:
             own_time = _raw_time(raw)
-            if own_time is not None and own_time < since[match[0]]:
+            if own_time is not None and not windows.reads(match[0], own_time):
                 continue
         obs = found.validate(raw)
         if obs is None:
