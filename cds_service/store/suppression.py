@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cds_service.cards.schema import INDICATOR_RANK, Card
@@ -40,6 +40,19 @@ def is_suppressed(card: Card, quiet: Mapping[str, int]) -> bool:
     return INDICATOR_RANK[card.indicator] <= quiet[topic]
 
 
+# Built once: constructing the select cost more than running it on SQLite.
+_OVERRIDDEN_TOPICS = (
+    select(suppressions.c.topic, func.max(suppressions.c.indicator_rank))
+    .where(
+        suppressions.c.service_id == bindparam("service_id"),
+        suppressions.c.patient_hash == bindparam("patient_hash"),
+        suppressions.c.topic.in_(bindparam("topics", expanding=True)),
+        suppressions.c.overridden_at > bindparam("since"),
+    )
+    .group_by(suppressions.c.topic)
+)
+
+
 async def lookup(
     conn: AsyncConnection,
     *,
@@ -49,16 +62,13 @@ async def lookup(
     since: datetime,
 ) -> dict[str, int]:
     """Topics overridden for this patient after `since`, with the highest rank overridden."""
-    rank = func.max(suppressions.c.indicator_rank)
-    query = (
-        select(suppressions.c.topic, rank)
-        .where(
-            suppressions.c.service_id == service_id,
-            suppressions.c.patient_hash == patient_hash,
-            suppressions.c.topic.in_(sorted(topics)),
-            suppressions.c.overridden_at > since,
-        )
-        .group_by(suppressions.c.topic)
+    result = await conn.execute(
+        _OVERRIDDEN_TOPICS,
+        {
+            "service_id": service_id,
+            "patient_hash": patient_hash,
+            "topics": sorted(topics),
+            "since": since,
+        },
     )
-    result = await conn.execute(query)
     return {topic: int(top) for topic, top in result.all()}
