@@ -29,7 +29,10 @@ class TwoCardService:
             Card(
                 summary="Calcium high",
                 indicator="critical",
-                source=Source(label="Test", topic=Coding(code="hypercalcemia")),
+                source=Source(
+                    label="Test",
+                    topic=Coding(system="https://example.org/cds-topics", code="hypercalcemia"),
+                ),
             ),
             Card(summary="Note", indicator="info", source=Source(label="Test")),
         ]
