@@ -20,9 +20,11 @@ from typing import Any
 
 from cds_service.facts.conditions import condition_facts, patient_info
 from cds_service.facts.history import lab_windows
+from cds_service.facts.lab_reads import rule_read_results
 from cds_service.facts.medication_records import medication_facts
+from cds_service.facts.medications import course_start
 from cds_service.facts.model import PatientFacts
-from cds_service.facts.observations import lab_results
+from cds_service.facts.observations import Reader, candidates, lab_results
 from cds_service.facts.procedures import dental_facts, imaging_facts
 from cds_service.facts.resources import collect
 
@@ -32,9 +34,11 @@ def build_patient_facts(
 ) -> PatientFacts:
     """The patient's clinical facts as of `now` (an aware datetime).
 
-    With `rule_windows`, lab results older than any rule reads (`facts.history`) are
-    left out unvalidated: the findings are the same, the cost is that of the recent
-    results. Without it, every result is kept (the complete facts contract).
+    With `rule_windows`, only the lab results a rule reads are validated and kept: those
+    inside the windows of `facts.history`, and of those only as far as the readers of
+    `facts.lab_reads` go, newest first. The findings are the same; the cost is that of
+    a few results per analyte. Without it, every result is kept and every one that
+    cannot be used is reported (the complete facts contract).
     """
     found = collect(prefetch)
     patient = patient_info(found)
@@ -44,8 +48,15 @@ def build_patient_facts(
     medications = medication_facts(found)
     medication_excluded = found.excluded[mark:]
     del found.excluded[mark:]
-    windows = lab_windows(now, medications) if rule_windows else None
-    labs = lab_results(found, now, windows)
+    if rule_windows:
+        start = course_start(medications, now)
+        reader = Reader(found, now)
+        labs, lab_excluded = rule_read_results(
+            candidates(found, lab_windows(now, medications, start)), reader, now, start
+        )
+        found.excluded.extend(lab_excluded)
+    else:
+        labs = lab_results(found, now)
     conditions = condition_facts(found)
     found.excluded.extend(medication_excluded)
     imaging = imaging_facts(found)

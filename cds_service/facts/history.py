@@ -61,8 +61,13 @@ class LabWindows:
         )
 
 
-def lab_windows(now: datetime, medications: Sequence[MedicationFact]) -> LabWindows:
-    """The result times any rule reads, per analyte (see the module table)."""
+def lab_windows(
+    now: datetime, medications: Sequence[MedicationFact], start: datetime | None = None
+) -> LabWindows:
+    """The result times any rule reads, per analyte (see the module table).
+
+    `start` is the zoledronic acid course start when the caller has it already.
+    """
     back = {analyte: _days(days) for analyte, days in LOOKBACK_DAYS.items()}
     for analyte in _CALCIUM:
         back[analyte] = max(back[analyte], _days(th.CALCIUM_MONITORING_LOOKBACK_DAYS))
@@ -74,7 +79,7 @@ def lab_windows(now: datetime, medications: Sequence[MedicationFact]) -> LabWind
     horizons = {analyte: now - delta - _SLACK for analyte, delta in back.items()}
     # §3.5 looks for the baseline in the 180 days up to the course start, which is
     # computed as `creatinine_baseline` computes it, from the same medication facts.
-    start = course_start(medications, now)
+    start = start or course_start(medications, now)
     if start is None:
         return LabWindows(horizons)
     return LabWindows(horizons, (start - baseline - _SLACK, start + _SLACK))

@@ -11,6 +11,7 @@ cannot be converted is left out and reported.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from cds_service.facts.history import LabWindows
 from cds_service.facts.labs import is_future
 from cds_service.facts.model import (
     Analyte,
+    ExcludedData,
     ExclusionReason,
     Flag,
     LabResult,
@@ -28,10 +30,12 @@ from cds_service.facts.model import (
 from cds_service.facts.resources import (
     Raw,
     Resources,
+    excluded_data,
     period_time,
     raw_codings,
     raw_str,
     to_utc,
+    validated,
 )
 from cds_service.knowledge.codes import ANALYTE_BY_LOINC, LOINC
 from cds_service.knowledge.units import CANONICAL_UNIT, UnknownUnit, to_canonical
@@ -92,7 +96,8 @@ def result_time(obs: Any) -> datetime | None:
 
 
 def _raw_time(raw: Raw) -> datetime | None:
-    period = raw.get("effectivePeriod") or {}
+    period = raw.get("effectivePeriod")
+    period = period if isinstance(period, dict) else {}
     return (
         to_utc(raw.get("effectiveDateTime"))
         or to_utc(period.get("end"))
@@ -193,17 +198,17 @@ def lab_result(
     loinc: str,
     obs: Any,
     now: datetime,
-    found: Resources,
     raw: Raw,
     container_time: datetime | None = None,
-) -> LabResult | None:
+) -> LabResult | ExcludedData:
+    """The result of a validated Observation, or why it cannot be used (to report)."""
     moment = result_time(obs) or container_time
     if moment is None:
-        found.exclude(raw, ExclusionReason.NO_DATE, f"{analyte} result without a time")
-        return None
+        return excluded_data(raw, ExclusionReason.NO_DATE, f"{analyte} result without a time")
     if is_future(moment, now):
-        found.exclude(raw, ExclusionReason.FUTURE_DATE, f"{analyte} result dated in the future")
-        return None
+        return excluded_data(
+            raw, ExclusionReason.FUTURE_DATE, f"{analyte} result dated in the future"
+        )
     quantity = obs.valueQuantity
     value: Decimal | None = None
     comparator: str | None = None
@@ -211,8 +216,7 @@ def lab_result(
         try:
             value = _convert(analyte, quantity, None)
         except UnknownUnit as exc:
-            found.exclude(raw, ExclusionReason.UNKNOWN_UNIT, str(exc))
-            return None
+            return excluded_data(raw, ExclusionReason.UNKNOWN_UNIT, str(exc))
         comparator = quantity.comparator
     return LabResult(
         analyte=analyte,
@@ -228,39 +232,76 @@ def lab_result(
     )
 
 
-def lab_results(
-    found: Resources, now: datetime, windows: LabWindows | None = None
-) -> dict[Analyte, tuple[LabResult, ...]]:
-    """Every usable-status result of the service's analytes, newest first per analyte.
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A raw Observation past the cheap filters (status, code, windows), not yet validated."""
+
+    index: int  # its place among the request's Observations: the order of reports
+    analyte: Analyte
+    loinc: str
+    time: datetime | None  # its own time read from the raw JSON; None: a container may date it
+    raw: Raw
+
+
+def candidates(found: Resources, windows: LabWindows | None = None) -> list[Candidate]:
+    """The Observations worth validating, in the order they came.
 
     With `windows` (`facts.history.lab_windows`), a result whose own time no rule reads
-    is left out before it is validated, and not reported. One without a time of its
-    own is always validated (a container may date it).
+    is left out. One without a time of its own is always kept (a container may date it).
     """
-    by_analyte: dict[Analyte, list[LabResult]] = {}
-    containers: dict[str, datetime] | None = None
-    for raw in found.of("Observation"):
+    kept: list[Candidate] = []
+    for index, raw in enumerate(found.of("Observation")):
         if raw_str(raw, "status") not in USABLE_STATUSES:
             continue
         match = analyte_of(raw)
         if match is None:
             continue
-        if windows is not None:
-            own_time = _raw_time(raw)
-            if own_time is not None and not windows.reads(match[0], own_time):
-                continue
-        obs = found.validate(raw)
-        if obs is None:
+        own_time = _raw_time(raw)
+        if windows is not None and own_time is not None and not windows.reads(match[0], own_time):
             continue
-        analyte, loinc = match
+        kept.append(Candidate(index, match[0], match[1], own_time, raw))
+    return kept
+
+
+class Reader:
+    """Validates candidates into results, dating untimed ones by their containers."""
+
+    def __init__(self, found: Resources, now: datetime) -> None:
+        self._found = found
+        self._now = now
+        self._containers: dict[str, datetime] | None = None
+
+    def __call__(self, candidate: Candidate) -> LabResult | ExcludedData:
+        obs, invalid = validated(candidate.raw)
+        if obs is None:
+            assert invalid is not None
+            return invalid
         container_time = None
         if result_time(obs) is None:
-            containers = inherited_times(found) if containers is None else containers
-            container_time = containers.get(f"Observation/{obs.id}")
-        result = lab_result(analyte, loinc, obs, now, found, raw, container_time)
-        if result is not None:
-            by_analyte.setdefault(analyte, []).append(result)
-    return {
-        analyte: tuple(sorted(results, key=lambda r: r.time, reverse=True))
-        for analyte, results in by_analyte.items()
-    }
+            if self._containers is None:
+                self._containers = inherited_times(self._found)
+            container_time = self._containers.get(f"Observation/{obs.id}")
+        return lab_result(
+            candidate.analyte, candidate.loinc, obs, self._now, candidate.raw, container_time
+        )
+
+
+def newest_first(
+    results: list[LabResult],
+) -> tuple[LabResult, ...]:
+    """Results (in the order their Observations came) sorted newest first; ties keep it."""
+    return tuple(sorted(results, key=lambda r: r.time, reverse=True))
+
+
+def lab_results(found: Resources, now: datetime) -> dict[Analyte, tuple[LabResult, ...]]:
+    """Every usable-status result of the service's analytes, newest first per analyte;
+    each Observation validated, each one that cannot be used reported."""
+    read = Reader(found, now)
+    by_analyte: dict[Analyte, list[LabResult]] = {}
+    for candidate in candidates(found):
+        outcome = read(candidate)
+        if isinstance(outcome, ExcludedData):
+            found.excluded.append(outcome)
+        else:
+            by_analyte.setdefault(candidate.analyte, []).append(outcome)
+    return {analyte: newest_first(results) for analyte, results in by_analyte.items()}

@@ -52,20 +52,31 @@ class Resources:
         return self.by_type.get(resource_type, [])
 
     def exclude(self, raw: Raw, reason: ExclusionReason, detail: str) -> None:
-        self.excluded.append(
-            ExcludedData(str(raw.get("resourceType", "")), _id(raw), reason, detail)
-        )
+        self.excluded.append(excluded_data(raw, reason, detail))
 
     def validate(self, raw: Raw) -> Any | None:
         """The R4B model of `raw`, or None (reported) when it does not validate."""
-        resource_type = str(raw.get("resourceType", ""))
-        try:
-            module = _MODULE_OF[resource_type]
-            model = getattr(import_module(f"fhir.resources.R4B.{module}"), resource_type)
-            return model.model_validate(raw)
-        except (ValidationError, KeyError, ValueError, TypeError) as exc:
-            self.exclude(raw, ExclusionReason.INVALID_RESOURCE, _summary(exc))
-            return None
+        resource, excluded = validated(raw)
+        if excluded is not None:
+            self.excluded.append(excluded)
+        return resource
+
+
+def validated(raw: Raw) -> tuple[Any | None, ExcludedData | None]:
+    """The R4B model of `raw`, or None and the exclusion to report (for a caller that
+    reports in an order of its own, as `facts.lab_reads` does)."""
+    resource_type = str(raw.get("resourceType", ""))
+    try:
+        module = _MODULE_OF[resource_type]
+        model = getattr(import_module(f"fhir.resources.R4B.{module}"), resource_type)
+        return model.model_validate(raw), None
+    except (ValidationError, KeyError, ValueError, TypeError) as exc:
+        return None, excluded_data(raw, ExclusionReason.INVALID_RESOURCE, _summary(exc))
+
+
+def excluded_data(raw: Raw, reason: ExclusionReason, detail: str) -> ExcludedData:
+    """What a card and the log say of a resource that could not be used."""
+    return ExcludedData(str(raw.get("resourceType", "")), _id(raw), reason, detail)
 
 
 def _id(raw: Raw) -> str | None:

@@ -92,7 +92,7 @@ class BoneModifyingAgentOrderCheck:
         if not bma_drafts(drafts):
             return []
         require_prefetch(call)
-        facts = build_patient_facts(call.prefetch.data, call.now)
+        facts = build_patient_facts(call.prefetch.data, call.now, rule_windows=True)
         findings = evaluate_order_sign(facts, drafts, call.now)
         return render_cards(
             findings,
