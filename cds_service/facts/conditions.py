@@ -28,6 +28,7 @@ from cds_service.facts.resources import (
     to_utc,
 )
 from cds_service.knowledge import codes as kc
+from cds_service.knowledge.valuesets import canonical_system, normalize_code
 
 EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})  # §1, §2
 ACTIVE_CLINICAL = frozenset({"active", "recurrence", "relapse"})  # §2
@@ -71,8 +72,12 @@ def classify(raw: Raw) -> tuple[frozenset[ConditionKind], str]:
     kinds: set[ConditionKind] = set()
     first = ""
     for system, code, _ in raw_codings(raw.get("code")):
+        if not code:
+            continue
+        sys = canonical_system(system)
+        norm = normalize_code(sys, code)
         for kind, code_list in _BY_CODE:
-            if code_list.matches(system, code):
+            if code_list.matches_normalized(sys, norm):
                 kinds.add(kind)
                 first = first or f"{system}|{code}"
     if ConditionKind.NEURO_RED_FLAG not in kinds and any(

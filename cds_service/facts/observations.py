@@ -11,8 +11,9 @@ cannot be converted is left out and reported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +33,6 @@ from cds_service.facts.resources import (
     Resources,
     excluded_data,
     period_time,
-    raw_codings,
     raw_str,
     to_utc,
     validated,
@@ -74,13 +74,25 @@ _FLAG_RANK = {
 _NORMAL_RANGE_TYPE = "normal"  # referencerange-meaning
 
 
+_ANALYTE_OF_CODE = {code: Analyte(analyte) for code, analyte in ANALYTE_BY_LOINC.items()}
+
+
 def analyte_of(raw: Raw) -> tuple[Analyte, str] | None:
-    """The analyte and LOINC code of a raw Observation's own code, if it is one of ours."""
-    for system, code, _ in raw_codings(raw.get("code")):
-        if system == LOINC and isinstance(code, str):
-            analyte = ANALYTE_BY_LOINC.get(code.strip())
-            if analyte is not None:
-                return Analyte(analyte), code.strip()
+    """The analyte and LOINC code of a raw Observation's own code, if it is one of ours.
+
+    Run on every Observation of a request, so written out rather than through
+    `raw_codings`; hostile shapes (a concept or coding that is not an object, a code
+    that is not a string) are passed over the same way.
+    """
+    concept = raw.get("code")
+    codings = concept.get("coding") if isinstance(concept, Mapping) else None
+    for coding in codings if isinstance(codings, list) else ():
+        if isinstance(coding, Mapping) and coding.get("system") == LOINC:
+            code = coding.get("code")
+            if isinstance(code, str):
+                analyte = _ANALYTE_OF_CODE.get(code.strip())
+                if analyte is not None:
+                    return analyte, code.strip()
     return None
 
 
@@ -95,15 +107,29 @@ def result_time(obs: Any) -> datetime | None:
     )
 
 
+def _instant(value: object) -> datetime | None:
+    """`to_utc`, with a short cut for the usual case: a dateTime string in UTC, which
+    `datetime.fromisoformat` reads alone. Anything else (an offset, a date, a partial
+    date, a string it refuses) goes through `to_utc`, so the result is the same."""
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return to_utc(value)
+        if moment.tzinfo is UTC:
+            return moment
+    return to_utc(value)
+
+
 def _raw_time(raw: Raw) -> datetime | None:
     period = raw.get("effectivePeriod")
-    period = period if isinstance(period, dict) else {}
+    period = period if isinstance(period, Mapping) else {}
     return (
-        to_utc(raw.get("effectiveDateTime"))
-        or to_utc(period.get("end"))
-        or to_utc(period.get("start"))
-        or to_utc(raw.get("effectiveInstant"))
-        or to_utc(raw.get("issued"))
+        _instant(raw.get("effectiveDateTime"))
+        or _instant(period.get("end"))
+        or _instant(period.get("start"))
+        or _instant(raw.get("effectiveInstant"))
+        or _instant(raw.get("issued"))
     )
 
 

@@ -100,8 +100,14 @@ def _resources_in(value: Any) -> Iterator[Raw]:
         if value.get("resourceType") == "Bundle":
             entries = value.get("entry")
             for entry in entries if isinstance(entries, list) else ():
-                if isinstance(entry, Mapping) and isinstance(entry.get("resource"), Mapping):
-                    yield from _resources_in(entry["resource"])
+                resource = entry.get("resource") if isinstance(entry, Mapping) else None
+                if not isinstance(resource, Mapping):
+                    continue
+                resource_type = resource.get("resourceType")
+                if resource_type == "Bundle":
+                    yield from _resources_in(resource)
+                elif isinstance(resource_type, str):  # the usual entry: no recursion
+                    yield resource
         elif isinstance(value.get("resourceType"), str):
             yield value
 

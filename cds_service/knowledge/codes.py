@@ -73,7 +73,11 @@ class CodeList:
         if not code:
             return False
         sys = canonical_system(system)
-        norm = normalize_code(sys, code)
+        return self.matches_normalized(sys, normalize_code(sys, code))
+
+    def matches_normalized(self, sys: str, norm: str) -> bool:
+        """`matches` for a coding already through `canonical_system` and `normalize_code`
+        (a caller testing one coding against many lists normalizes it once)."""
         if (sys, norm) in self.codes:
             return True
         return any(sys == p_sys and norm.startswith(p) for p_sys, p in self.prefixes)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from cds_service.facts.builder import build_patient_facts
 from cds_service.facts.model import Analyte, ExclusionReason, Flag, RangeSource
+from cds_service.facts.observations import candidates
+from cds_service.facts.resources import collect, to_utc
 from tests.facts.fhir import LOINC, bundle, obs
 
 NOW = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
@@ -214,3 +216,31 @@ def test_newest_first():
         obs("new", "17861-6", 9.1, when="2026-11-20"),
     )
     assert [r.resource_id for r in facts.results(CA)] == ["new", "old"]
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "2026-11-20T08:00:00Z",
+        "2026-11-20T08:00:00+00:00",
+        "2026-11-20T08:00:00.123456789Z",
+        "2026-11-20T03:00:00-05:00",  # an offset: the same instant as 08:00Z
+        "2026-11-21T00:30:00+14:00",
+        "0001-01-01T00:00:00+14:00",  # no instant in UTC
+        "2026-11-20T08:00:00",  # no zone (not valid FHIR): read as UTC
+        "2026-11-20",
+        "2026-11",
+        "2026",
+        " 2026-11-20T08:00:00Z ",
+        "2026-11-20T08:00:00z",
+        "not a date",
+        "",
+    ],
+)
+def test_the_prefilter_reads_a_time_as_to_utc_does(when):
+    """`candidates` orders and windows by the raw time: it must be `to_utc`'s, offsets
+    included, or a result could be validated out of its place."""
+    found = collect({"labs": bundle(obs("a", "17861-6", 9.5, when=when))})
+    (candidate,) = candidates(found)
+    assert candidate.time == to_utc(when)
+    assert candidate.time is None or candidate.time.utcoffset() == timedelta(0)
