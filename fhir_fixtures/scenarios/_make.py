@@ -1189,6 +1189,39 @@ SCENARIOS: list[Scenario] = [
         ],
     ),
     Scenario(
+        "safety-creatinine-baseline-180d-before-old-start-warning",
+        "§3.5: a course started 400 days ago takes its baseline from the 180 days up to"
+        " its start (here at the bound: 1.0, 180 days before it) → 1.5 is up 0.5 → `warning`",
+        [
+            bc(),
+            zoledronic_4mg(when="{{today-400d}}"),
+            lab("2160-0", 1.0, "mg/dL", "{{today-580d}}"),
+            lab("2160-0", 1.5, "mg/dL"),
+        ],
+        [
+            safety(
+                "zoledronic-acid-creatinine-rise",
+                "warning",
+                "1.5 mg/dL",
+                "1.0 mg/dL",
+                D2,
+                "{{today-580d}}",
+            )
+        ],
+    ),
+    Scenario(
+        "safety-creatinine-baseline-181d-before-old-start-no-card",
+        "§3.5: 181 days before the start is outside its 180 days, and nothing is in the 180"
+        " days before the current creatinine → no baseline → no card",
+        [
+            bc(),
+            zoledronic_4mg(when="{{today-400d}}"),
+            lab("2160-0", 1.0, "mg/dL", "{{today-581d}}"),
+            lab("2160-0", 1.5, "mg/dL"),
+        ],
+        [],
+    ),
+    Scenario(
         "safety-creatinine-rise-0.49-no-card",
         "§3.5: a rise of 0.49 mg/dL is below the limit",
         [
