@@ -37,15 +37,17 @@ def build_patient_facts(
     With `rule_windows`, only the lab results a rule reads are validated and kept: those
     inside the windows of `facts.history`, and of those only as far as the readers of
     `facts.lab_reads` go, newest first. The findings are the same; the cost is that of
-    a few results per analyte. Without it, every result is kept and every one that
-    cannot be used is reported (the complete facts contract).
+    a few results per analyte. Likewise only the medication records a rule reads are
+    validated and kept (`facts.medication_records.rule_reads`: BMA records that can make
+    the patient "on a BMA", active supplements). Without it, every result and record is
+    kept and every one that cannot be used is reported (the complete facts contract).
     """
     found = collect(prefetch)
     patient = patient_info(found)
     # Medications first (the creatinine windows need the zoledronic acid starts);
     # their exclusions are still reported after those of labs and conditions.
     mark = len(found.excluded)
-    medications = medication_facts(found)
+    medications = medication_facts(found, now if rule_windows else None)
     medication_excluded = found.excluded[mark:]
     del found.excluded[mark:]
     if rule_windows:

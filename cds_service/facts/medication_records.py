@@ -13,6 +13,20 @@ Dates (§2 "Medication dates"), as `facts.medications` reads them: request →
 `start` = authoredOn; administration → `start` = effectiveDateTime or
 effectivePeriod.start; statement → effectivePeriod (`start`, `end`; no end =
 ongoing), or a single effectiveDateTime / dateAsserted stored as `start` = `end`.
+
+Given `now` (the services' `rule_windows` facts), only the records some rule reads are
+validated and kept (`rule_reads`), decided from the raw JSON by status and date:
+
+- a bone-modifying agent, when it can make the patient "on a BMA"
+  (`facts.medications.is_exposure`, §3.4 / §3.5: every reader of BMA records — the
+  bone-modifying-agent card and its osteoporosis-dose mention, bma-safety, the
+  zoledronic acid course start, the order-sign duplicate check, whose "other order
+  still active" is an active / on-hold request and so an exposure too);
+- a calcium / vitamin D supplement, when `rules.order_check.supplements` counts it
+  active (request active / on-hold, statement active; §6).
+
+Every other record is left out unvalidated, and so not reported if invalid. A date the
+raw JSON gives in a form `to_utc` cannot read keeps the record (validation decides).
 """
 
 from __future__ import annotations
@@ -22,6 +36,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from cds_service.facts.labs import within_last
+from cds_service.facts.medications import RECENT_STATUSES, STANDING_STATUSES, window_time_of
 from cds_service.facts.model import Agent, Intent, MedicationFact, Supplement
 from cds_service.facts.resources import (
     Raw,
@@ -33,6 +49,7 @@ from cds_service.facts.resources import (
 )
 from cds_service.knowledge import codes as kc
 from cds_service.knowledge import drugs
+from cds_service.knowledge import thresholds as th
 from cds_service.knowledge.valuesets import RXNORM
 
 MEDICATION_TYPES = ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
@@ -178,7 +195,64 @@ def _for_hypercalcemia(raw: Raw, found: Resources) -> bool:
     return False
 
 
-def medication_facts(found: Resources) -> tuple[MedicationFact, ...]:
+# §6 / `rules.order_check.supplements`: the statuses of an active supplement.
+SUPPLEMENT_ACTIVE = {
+    "MedicationRequest": frozenset({"active", "on-hold"}),
+    "MedicationStatement": frozenset({"active"}),
+}
+_UNREADABLE = object()  # a raw date `to_utc` cannot read: the record is kept
+
+
+def _raw_time(value: object) -> object:
+    """`to_utc` of a raw date field: None when absent, `_UNREADABLE` when unreadable."""
+    if value is None:
+        return None
+    moment = to_utc(value) if isinstance(value, str) else None
+    return _UNREADABLE if moment is None else moment
+
+
+def _raw_times(raw: Raw, kind: str) -> tuple[object, object]:
+    """`_times` from the raw JSON (either may be `_UNREADABLE`)."""
+    if kind == "MedicationRequest":
+        return _raw_time(raw.get("authoredOn")), None
+    point = _raw_time(raw.get("effectiveDateTime"))
+    period = raw.get("effectivePeriod")
+    if period is not None and not isinstance(period, dict):
+        return _UNREADABLE, None
+    period = period or {}
+    if kind == "MedicationAdministration":
+        if point is None:
+            point = _raw_time(period.get("start"))
+        return point, None
+    if point is not None:
+        return point, point
+    if period.get("start") is not None or period.get("end") is not None:
+        start, end = _raw_time(period.get("start")), _raw_time(period.get("end"))
+        return start if start is not None else end, end
+    asserted = _raw_time(raw.get("dateAsserted"))
+    return asserted, asserted
+
+
+def rule_reads(raw: Raw, kind: str, is_agent: bool, now: datetime) -> bool:
+    """Can a rule read this BMA (`is_agent`) or supplement record? (see the module text)"""
+    status = str(raw.get("status", ""))
+    if not is_agent:
+        return status in SUPPLEMENT_ACTIVE.get(kind, frozenset())
+    if status in STANDING_STATUSES[kind]:
+        return True
+    if status not in RECENT_STATUSES[kind]:
+        return False
+    start, end = _raw_times(raw, kind)
+    if start is _UNREADABLE or end is _UNREADABLE:
+        return True
+    assert start is None or isinstance(start, datetime)
+    assert end is None or isinstance(end, datetime)
+    moment = window_time_of(kind, start, end, now)
+    return within_last(moment, now, th.BMA_COMPLETED_LOOKBACK_DAYS)
+
+
+def medication_facts(found: Resources, now: datetime | None = None) -> tuple[MedicationFact, ...]:
+    """The BMA and supplement records; with `now`, only those `rule_reads` keeps."""
     facts: list[MedicationFact] = []
     for kind in MEDICATION_TYPES:
         for raw in found.of(kind):
@@ -188,6 +262,8 @@ def medication_facts(found: Resources) -> tuple[MedicationFact, ...]:
             product = _product_of(concept)
             supplements = frozenset() if product else _supplements_of(concept)
             if product is None and not supplements:
+                continue
+            if now is not None and not rule_reads(raw, kind, product is not None, now):
                 continue
             resource = found.validate(raw)
             if resource is None:

@@ -32,27 +32,37 @@ from cds_service.facts.model import (
 )
 from cds_service.knowledge import thresholds as th
 
-_STANDING = {
+STANDING_STATUSES = {
     "MedicationRequest": frozenset({"active", "on-hold"}),
     "MedicationStatement": frozenset({"active", "on-hold"}),
     "MedicationAdministration": frozenset(),
 }
-_RECENT = {
+RECENT_STATUSES = {
     "MedicationRequest": frozenset({"completed"}),
     "MedicationStatement": frozenset({"completed"}),
     "MedicationAdministration": frozenset({"completed", "in-progress"}),
 }
+_STANDING = STANDING_STATUSES
+_RECENT = RECENT_STATUSES
 
 
 def window_time(medication: MedicationFact, now: datetime) -> datetime | None:
     """The time tested against a window: a statement's end (ongoing → now), else start."""
-    if medication.resource_type == "MedicationStatement":
-        if medication.end is not None:
-            return medication.end
-        if medication.start is not None and medication.start <= now + th.FUTURE_TOLERANCE:
+    return window_time_of(medication.resource_type, medication.start, medication.end, now)
+
+
+def window_time_of(
+    kind: str, start: datetime | None, end: datetime | None, now: datetime
+) -> datetime | None:
+    """`window_time` from a record's type and dates (`facts.medication_records` tests
+    raw records with it before validating them)."""
+    if kind == "MedicationStatement":
+        if end is not None:
+            return end
+        if start is not None and start <= now + th.FUTURE_TOLERANCE:
             return now  # an effectivePeriod without end: ongoing
         return None
-    return medication.start
+    return start
 
 
 def is_exposure(medication: MedicationFact, now: datetime) -> bool:

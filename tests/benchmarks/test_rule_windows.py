@@ -1,16 +1,21 @@
-"""Validating only the lab results the rules read changes no finding and no card.
+"""Validating only the lab results and medication records the rules read changes no
+finding and no card.
 
 The guard for `build_patient_facts(..., rule_windows=True)`, which both services use:
 results outside the windows of `facts.history` are left out, and inside them each
 analyte's candidates are validated newest first only as far as the readers of
-`facts.lab_reads` go. On every scenario in fhir_fixtures/scenarios/ and
-fhir_fixtures/order-sign/ and on the synthetic benchmark patients, against the facts
-with every result validated (`rule_windows=False`):
+`facts.lab_reads` go; medication records are validated only when a rule can read them
+(`facts.medication_records.rule_reads`). On every scenario in fhir_fixtures/scenarios/
+and fhir_fixtures/order-sign/, on the synthetic benchmark patients and on random lab
+and medication histories, against the facts with everything validated
+(`rule_windows=False`):
 
 - the findings are the same, apart from the list of data not used;
+- the medication facts are the complete ones that a rule reads (`is_exposure`, or an
+  active supplement as `rules.order_check.supplements` counts it);
 - the cards are the same, excluded-data lines included, once that list is cut to the
-  results a rule would have read — worked out here from the complete facts, through the
-  facts API, independently of `facts.lab_reads`.
+  results and records a rule would have read — worked out here from the complete facts
+  and the raw records, independently of `facts.lab_reads` and `rule_reads`.
 """
 
 from __future__ import annotations
@@ -33,14 +38,25 @@ from cds_service.devtools.relative_dates import resolve
 from cds_service.facts.builder import build_patient_facts
 from cds_service.facts.draft_orders import draft_order_facts
 from cds_service.facts.labs import LOOKBACK_DAYS, current_result
-from cds_service.facts.medications import zoledronic_course_start
-from cds_service.facts.model import Analyte, ExcludedData, LabResult, PatientFacts
+from cds_service.facts.medication_records import medication_concept
+from cds_service.facts.medications import is_exposure, zoledronic_course_start
+from cds_service.facts.model import (
+    Agent,
+    Analyte,
+    ExcludedData,
+    Intent,
+    LabResult,
+    MedicationFact,
+    PatientFacts,
+    Supplement,
+)
 from cds_service.facts.observations import candidates
-from cds_service.facts.resources import collect
+from cds_service.facts.resources import Raw, collect, to_utc
 from cds_service.knowledge import thresholds as th
 from cds_service.rules import evaluate_patient_view
 from cds_service.rules.findings import Finding
 from cds_service.rules.order_check import evaluate_order_sign
+from cds_service.rules.order_check.supplements import is_active_supplement
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).resolve().parents[2] / "fhir_fixtures"
@@ -140,10 +156,63 @@ def read_spans(
     return spans
 
 
+def read_medication(medication: MedicationFact, now: datetime) -> bool:
+    """Does any rule read this record? Every reader of `PatientFacts.medications` goes
+    through `is_exposure` (bma_exposures, course_start; the duplicate check's open
+    orders are active / on-hold requests, exposures too) or `is_active_supplement`."""
+    return is_exposure(medication, now) or is_active_supplement(medication)
+
+
+def _date(value: object) -> datetime | bool | None:
+    """A raw date, None when absent, True when unreadable (validation must decide)."""
+    if value is None:
+        return None
+    return (to_utc(value) if isinstance(value, str) else None) or True
+
+
+def _fact_of_raw(raw: Raw, kind: str, agent: bool, now: datetime) -> MedicationFact:
+    """The status and §2 dates of a record that failed validation, as a fact. A date
+    that cannot be read is taken as `now`: the record is read when its status is."""
+    period = raw.get("effectivePeriod") or {}
+    if not isinstance(period, dict):
+        period = {"start": True}
+    if kind == "MedicationRequest":
+        start, end = _date(raw.get("authoredOn")), None
+    elif kind == "MedicationAdministration":
+        start, end = _date(raw.get("effectiveDateTime")), None
+        if start is None:
+            start = _date(period.get("start"))
+    elif raw.get("effectiveDateTime") is not None:
+        start = end = _date(raw.get("effectiveDateTime"))
+    elif period.get("start") is not None or period.get("end") is not None:
+        start, end = _date(period.get("start")), _date(period.get("end"))
+        start = end if start is None else start
+    else:
+        start = end = _date(raw.get("dateAsserted"))
+    if start is True or end is True:
+        start = end = now
+    assert not isinstance(start, bool) and not isinstance(end, bool)
+    return MedicationFact(
+        resource_type=kind,
+        resource_id=None,
+        status=str(raw.get("status", "")),
+        display="",
+        agent=Agent.DENOSUMAB if agent else None,
+        supplements=frozenset() if agent else frozenset({Supplement.CALCIUM}),
+        intent=Intent.UNKNOWN,
+        dose_mg=None,
+        start=start,
+        end=end,
+        for_hypercalcemia=False,
+    )
+
+
 def would_be_read(case: Case, complete: PatientFacts) -> tuple[ExcludedData, ...]:
-    """The complete facts' exclusions, less the lab results no rule would have read."""
+    """The complete facts' exclusions, less the lab results and medication records no
+    rule would have read."""
     spans = read_spans(complete, case.now)
-    found = {c.raw.get("id"): c for c in candidates(collect(case.prefetch))}
+    resources = collect(case.prefetch)
+    found = {c.raw.get("id"): c for c in candidates(resources)}
     kept = []
     for item in complete.excluded:
         if item.resource_type == "Observation":
@@ -153,8 +222,34 @@ def would_be_read(case: Case, complete: PatientFacts) -> tuple[ExcludedData, ...
                 low <= moment <= high for low, high in spans[candidate.analyte]
             ):
                 continue
+        if item.resource_type.startswith("Medication"):
+            raw = resources.by_reference[f"{item.resource_type}/{item.resource_id}"]
+            concept = medication_concept(raw, resources)
+            agent = _agent_named(concept)
+            fact = _fact_of_raw(raw, item.resource_type, agent, case.now)
+            if not read_medication(fact, case.now):
+                continue
         kept.append(item)
     return tuple(kept)
+
+
+def _agent_named(concept: Raw | None) -> bool:
+    """Is the (recognised) medication of an excluded record a BMA, not a supplement?"""
+    records = build_patient_facts(
+        {
+            "m": {
+                "resourceType": "MedicationRequest",
+                "id": "probe",
+                "status": "active",
+                "intent": "order",
+                "subject": {"reference": "Patient/p"},
+                "medicationCodeableConcept": concept,
+            }
+        },
+        NOW,
+    ).medications
+    assert len(records) == 1
+    return records[0].agent is not None
 
 
 def _without_excluded(finding: Finding) -> Finding:
@@ -173,7 +268,8 @@ def test_same_findings_and_cards_reading_only_what_rules_read(case: Case) -> Non
     reference = dataclasses.replace(complete, excluded=would_be_read(case, complete))
     assert case.cards(fast) == case.cards(case.evaluate(reference))
     assert lazy.conditions == complete.conditions
-    assert lazy.medications == complete.medications
+    read = tuple(m for m in complete.medications if read_medication(m, case.now))
+    assert lazy.medications == read
 
 
 def test_the_guard_sees_exclusions_and_older_results() -> None:
@@ -313,4 +409,120 @@ def test_same_findings_and_cards_where_rules_read_further_back(case: Case) -> No
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
 @given(case=_case())
 def test_same_findings_and_cards_on_random_lab_histories(case: Case) -> None:
+    test_same_findings_and_cards_reading_only_what_rules_read(case)
+
+
+# --- random medication histories: statuses, dates, agents, invalid records -------------
+
+_MED_KINDS = ("MedicationRequest", "MedicationStatement", "MedicationAdministration")
+_MED_KEYS = {
+    "MedicationRequest": "medication-requests",
+    "MedicationStatement": "medication-statements",
+    "MedicationAdministration": "medication-administrations",
+}
+_STATUSES = (
+    "active",
+    "on-hold",
+    "completed",
+    "in-progress",
+    "stopped",
+    "cancelled",
+    "entered-in-error",
+    "draft",
+    "not-done",
+    "intended",
+    "unknown",
+)
+_AGENTS = (  # (RxNorm code or None, display): BMAs at each intent, supplements, others
+    ("1865665", "zoledronic acid 4 MG Injection"),
+    (None, "Zoledronic acid 5 mg in 100 mL (Reclast)"),
+    ("1046399", "Xgeva"),
+    ("993453", "Prolia"),
+    (None, "denosumab 120 mg"),
+    ("46041", "alendronate"),
+    (None, "pamidronate 90 mg"),
+    (None, "calcium carbonate 500 mg"),
+    ("2418", "cholecalciferol"),
+    (None, "leucovorin calcium"),
+    ("860975", "metformin"),
+)
+_MED_DAYS = (-3, -1, 0, 1, 10, 111, 112, 113, 200, 800)  # around the 16-week bound
+
+
+def _med_date(draw: st.DrawFn, days: int) -> str:
+    moment = NOW - timedelta(days=days, hours=draw(st.sampled_from([0, 0, 5, -5])))
+    style = draw(st.sampled_from(["Z", "Z", "offset", "date", "month", "junk"]))
+    if style == "offset":
+        return _stamp(moment, 1)
+    if style == "date":
+        return moment.date().isoformat()
+    if style == "month":
+        return moment.strftime("%Y-%m")
+    if style == "junk":
+        return "last spring"  # fails FHIR validation and `to_utc`
+    return _stamp(moment, 0)
+
+
+@st.composite
+def _medication(draw: st.DrawFn, index: int) -> dict[str, Any]:
+    kind = draw(st.sampled_from(_MED_KINDS))
+    code, display = draw(st.sampled_from(_AGENTS))
+    concept: dict[str, Any] = {"text": display}
+    if code is not None:
+        concept["coding"] = [
+            {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code}
+        ]
+    resource: dict[str, Any] = {
+        "resourceType": kind,
+        "id": f"m{index}",
+        "status": draw(st.sampled_from(_STATUSES)),
+        "subject": {"reference": "Patient/p"},
+        "medicationCodeableConcept": concept,
+    }
+    dose = {"value": draw(st.sampled_from([4, 5, 60, 120, "x"])), "unit": "mg"}  # "x": invalid
+    days = draw(st.sampled_from(_MED_DAYS))
+    dated = draw(st.sampled_from(["one", "one", "one", "period", "none"]))
+    if kind == "MedicationRequest":
+        resource["intent"] = "order"
+        if dated != "none":
+            resource["authoredOn"] = _med_date(draw, days)
+        resource["dosageInstruction"] = [{"doseAndRate": [{"doseQuantity": dose}]}]
+    elif kind == "MedicationAdministration":
+        if dated == "one":
+            resource["effectiveDateTime"] = _med_date(draw, days)
+        elif dated == "period":
+            resource["effectivePeriod"] = {"start": _med_date(draw, days)}
+        resource["dosage"] = {"dose": dose}
+    else:
+        shape = draw(st.sampled_from(["point", "start", "start-end", "end", "asserted", "none"]))
+        if shape == "point":
+            resource["effectiveDateTime"] = _med_date(draw, days)
+        elif shape in ("start", "start-end"):
+            resource["effectivePeriod"] = {"start": _med_date(draw, days)}
+            if shape == "start-end":
+                end_days = draw(st.sampled_from([d for d in _MED_DAYS if d <= days]))
+                resource["effectivePeriod"]["end"] = _med_date(draw, end_days)
+        elif shape == "end":
+            resource["effectivePeriod"] = {"end": _med_date(draw, days)}
+        elif shape == "asserted":
+            resource["dateAsserted"] = _med_date(draw, days)
+        resource["dosage"] = [{"doseAndRate": [{"doseQuantity": dose}]}]
+    return resource
+
+
+@st.composite
+def _medication_case(draw: st.DrawFn) -> Case:
+    records = [draw(_medication(i)) for i in range(draw(st.integers(0, 8)))]
+    prefetch = json.loads(json.dumps(_BASE["prefetch"]))
+    for key in _MED_KEYS.values():
+        prefetch[key] = {"resourceType": "Bundle", "type": "searchset", "entry": []}
+    for record in records:
+        prefetch[_MED_KEYS[record["resourceType"]]]["entry"].append({"resource": record})
+    context = draw(st.sampled_from([_BASE["context"], *_DRAFTS]))
+    return Case("random-medications", prefetch, NOW, context)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(case=_medication_case())
+def test_same_findings_and_cards_on_random_medication_histories(case: Case) -> None:
     test_same_findings_and_cards_reading_only_what_rules_read(case)
