@@ -55,39 +55,49 @@ def _bone_site(raw: Raw) -> bool:
     return False
 
 
-def _secondary_in_bone(raw: Raw) -> str | None:
-    """The "system|code" (or display) of a secondary malignancy with a bone bodySite."""
-    concept = raw.get("code")
-    for system, code, _ in raw_codings(concept):
-        if kc.SECONDARY_MALIGNANT_NEOPLASM.matches(system, code) and _bone_site(raw):
-            return f"{system}|{code}"
-    for text in raw_texts(concept):
-        if kc.SECONDARY_MALIGNANT_NEOPLASM.matches_text(text) and _bone_site(raw):
-            return text
-    return None
-
-
 def classify(raw: Raw) -> tuple[frozenset[ConditionKind], str]:
-    """The kinds a raw Condition belongs to and the coding that classified it first."""
+    """The kinds a raw Condition belongs to and the coding that classified it first.
+
+    Each coding is normalised, and each text folded, once for all the code lists.
+    """
     kinds: set[ConditionKind] = set()
     first = ""
-    for system, code, _ in raw_codings(raw.get("code")):
-        if not code:
-            continue
-        sys = canonical_system(system)
-        norm = normalize_code(sys, code)
+    concept = raw.get("code")
+    codings = [
+        (system, code, sys, normalize_code(sys, code))
+        for system, code, _ in raw_codings(concept)
+        if code
+        for sys in (canonical_system(system),)
+    ]
+    for system, code, sys, norm in codings:
         for kind, code_list in _BY_CODE:
             if code_list.matches_normalized(sys, norm):
                 kinds.add(kind)
                 first = first or f"{system}|{code}"
+    texts = [(text, kc.normalize_text(text)) for text in raw_texts(concept) if text]
     if ConditionKind.NEURO_RED_FLAG not in kinds and any(
-        kc.NEURO_RED_FLAG.matches_text(t) for t in raw_texts(raw.get("code"))
+        kc.NEURO_RED_FLAG.matches_folded(folded) for _, folded in texts
     ):
         kinds.add(ConditionKind.NEURO_RED_FLAG)  # unverified codes: display text only
-        first = first or concept_display(raw.get("code"))
+        first = first or concept_display(concept)
     if ConditionKind.BONE_METASTASIS not in kinds:
-        secondary = _secondary_in_bone(raw)
-        if secondary is not None:
+        # A secondary malignancy with a bone bodySite: "system|code", else the display.
+        secondary = next(
+            (
+                f"{system}|{code}"
+                for system, code, sys, norm in codings
+                if kc.SECONDARY_MALIGNANT_NEOPLASM.matches_normalized(sys, norm)
+            ),
+            None,
+        ) or next(
+            (
+                text
+                for text, folded in texts
+                if kc.SECONDARY_MALIGNANT_NEOPLASM.matches_folded(folded)
+            ),
+            None,
+        )
+        if secondary is not None and _bone_site(raw):
             kinds.add(ConditionKind.BONE_METASTASIS)
             first = first or secondary
     return frozenset(kinds), first

@@ -62,12 +62,22 @@ class CodeList:
     _patterns: tuple[tuple[re.Pattern[str], ...], ...] = field(
         init=False, repr=False, compare=False
     )
+    # Every word of every group in one alternation: a text naming none of them (most
+    # texts) is ruled out in a single scan before the per-group checks.
+    _any_word: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         compiled = tuple(
             tuple(re.compile(r"\b" + re.escape(word)) for word in words) for words in self.text_any
         )
         object.__setattr__(self, "_patterns", compiled)
+        words = sorted({word for group in self.text_any for word in group})
+        any_word = (
+            re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + ")")
+            if words
+            else None
+        )
+        object.__setattr__(self, "_any_word", any_word)
 
     def matches(self, system: str | None, code: str | None) -> bool:
         if not code:
@@ -85,7 +95,13 @@ class CodeList:
     def matches_text(self, text: str | None) -> bool:
         if not text or not self.text_any:
             return False
-        folded = normalize_text(text)
+        return self.matches_folded(normalize_text(text))
+
+    def matches_folded(self, folded: str) -> bool:
+        """`matches_text` for a text already through `normalize_text` (a caller testing
+        one text against many lists normalizes it once)."""
+        if self._any_word is None or self._any_word.search(folded) is None:
+            return False
         return any(all(p.search(folded) for p in group) for group in self._patterns)
 
     def code_values(self, system: str) -> frozenset[str]:
